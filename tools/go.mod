@@ -1,0 +1,3 @@
+module wscourse/tools
+
+go 1.26.0
