@@ -1,0 +1,53 @@
+# Thin wrappers over the course runner. Without make, run the same commands
+# with `go run ./tools/course COMMAND` (see `go run ./tools/course help`).
+
+COURSE := go run ./tools/course
+# ADDR is where run-N and demo-N listen; ARGS go to the server (or to reset-N).
+ADDR ?= 127.0.0.1:8080
+ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help progress verify lint test
+
+help:
+	@echo 'Targets (N is a lesson number, e.g. make lesson-1):'
+	@echo '  make lesson-N    run lesson N'"'"'s tests on your code; explain the first failure'
+	@echo '  make watch-N     the same, again on every save (Ctrl-C stops)'
+	@echo '  make hint-N      all hints of lesson N, in order'
+	@echo '  make run-N       run your server for lesson N (ADDR=host:port, ARGS="server flags")'
+	@echo '  make demo-N      run the reference solution'"'"'s server (ADDR, ARGS as for run-N)'
+	@echo '  make progress    tests passed in every lesson, and which lesson is next'
+	@echo '  make reset-N     put lesson N'"'"'s starter files back from git, after a confirmation (ARGS=-yes: no question)'
+	@echo '  make verify      check every lesson: content, starter fails, solution passes with -race'
+	@echo '  make lint        gofmt, go vet and staticcheck on every module'
+	@echo '  make test        lint, verify and the tools'"'"' own tests (browser tests need Chromium)'
+
+lesson-%:
+	@$(COURSE) lesson $*
+
+watch-%:
+	@$(COURSE) watch $*
+
+hint-%:
+	@$(COURSE) hint $*
+
+run-%:
+	@$(COURSE) run $* -addr $(ADDR) -- $(ARGS)
+
+demo-%:
+	@$(COURSE) demo $* -addr $(ADDR) -- $(ARGS)
+
+reset-%:
+	@$(COURSE) reset $* $(ARGS)
+
+progress:
+	@$(COURSE) progress
+
+verify:
+	@$(COURSE) verify
+
+lint:
+	@$(COURSE) lint
+
+test:
+	@$(COURSE) test

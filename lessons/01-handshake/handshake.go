@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+)
+
+// handshakeError is a refused opening handshake: the HTTP status to answer
+// with and a one-line reason for the response body.
+type handshakeError struct {
+	status int
+	reason string
+}
+
+func (e *handshakeError) Error() string {
+	return fmt.Sprintf("%d %s: %s", e.status, http.StatusText(e.status), e.reason)
+}
+
+// checkHandshake validates r as a client's opening handshake (RFC 6455
+// section 4.2.1). It returns nil for a valid one.
+func checkHandshake(r *http.Request) *handshakeError {
+	// TODO: refuse, with a status and a one-line reason saying what is wrong:
+	//   - a method other than GET: 405
+	//   - an Upgrade header without the token "websocket", or a Connection
+	//     header without the token "upgrade": 400 (tokens are compared
+	//     case-insensitively, and a header may hold a comma-separated list)
+	//   - no Sec-WebSocket-Version: 400; a version other than 13: 426
+	//   - no Sec-WebSocket-Key, or one that is not 16 bytes in base64: 400
+	return nil
+}
+
+// acceptKey computes Sec-WebSocket-Accept for a client's Sec-WebSocket-Key.
+func acceptKey(key string) string {
+	// TODO: compute the value of RFC 6455 section 4.2.2 (item 5, fourth
+	// point) from key.
+	return ""
+}
+
+// upgrade answers the opening handshake. It refuses an invalid request with
+// its status and reason, or takes the TCP connection over from net/http and
+// writes the 101 response. On error the request has been answered.
+func upgrade(w http.ResponseWriter, r *http.Request) (net.Conn, *bufio.ReadWriter, error) {
+	// TODO: refuse a request checkHandshake finds invalid: its status, and its
+	// reason as a plain-text body. A 405 carries "Allow: GET", a 426 carries
+	// "Sec-WebSocket-Version: 13".
+	// TODO: take the connection over from net/http (http.Hijacker) and write
+	// the 101 Switching Protocols response with the headers Upgrade,
+	// Connection and Sec-WebSocket-Accept, under a write deadline.
+	http.Error(w, "the WebSocket handshake is not written yet: see upgrade in handshake.go", http.StatusNotImplemented)
+	return nil, nil, errors.New("upgrade: not implemented")
+}

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestAcceptKey(t *testing.T) {
+	got := acceptKey(rfcKey)
+	assert.Equal(t, rfcAccept, got,
+		"acceptKey(%q) = %q, want %q (the example of RFC 6455 section 1.3); see acceptKey in handshake.go", rfcKey, got, rfcAccept)
+}
+
+// handshakeCase is a request and the answer it must get: 0 for accepted.
+type handshakeCase struct {
+	req    request
+	status int
+}
+
+func handshakeCases() []handshakeCase {
+	ok := validRequest()
+	key := func(n int) string { return base64.StdEncoding.EncodeToString(make([]byte, n)) }
+	return []handshakeCase{
+		{ok, 0},
+		{ok.with("Upgrade", "WebSocket"), 0},
+		{ok.with("Upgrade", "websocket, h2c"), 0},
+		{ok.with("Connection", "keep-alive, Upgrade"), 0},
+		{ok.with("Connection", "keep-alive,upgrade"), 0},
+		{ok.with("Connection", "UPGRADE"), 0},
+		{ok.with("Sec-WebSocket-Key", key(16)), 0},
+
+		{ok.withMethod("POST"), http.StatusMethodNotAllowed},
+		{ok.withMethod("PUT"), http.StatusMethodNotAllowed},
+		{ok.with("Upgrade", ""), http.StatusBadRequest},
+		{ok.with("Upgrade", "h2c"), http.StatusBadRequest},
+		{ok.with("Upgrade", "websockets"), http.StatusBadRequest},
+		{ok.with("Connection", ""), http.StatusBadRequest},
+		{ok.with("Connection", "keep-alive"), http.StatusBadRequest},
+		{ok.with("Connection", "upgraded"), http.StatusBadRequest},
+		{ok.with("Sec-WebSocket-Key", ""), http.StatusBadRequest},
+		{ok.with("Sec-WebSocket-Key", "not base64!"), http.StatusBadRequest},
+		{ok.with("Sec-WebSocket-Key", key(15)), http.StatusBadRequest},
+		{ok.with("Sec-WebSocket-Key", key(17)), http.StatusBadRequest},
+		{ok.with("Sec-WebSocket-Version", ""), http.StatusBadRequest},
+		{ok.with("Sec-WebSocket-Version", "8"), http.StatusUpgradeRequired},
+		{ok.with("Sec-WebSocket-Version", "14"), http.StatusUpgradeRequired},
+	}
+}
+
+// newRequest turns r into an *http.Request as net/http hands it to a handler.
+func (r request) newRequest() *http.Request {
+	req := httptest.NewRequest(r.method, "/ws", nil)
+	for _, h := range r.headers {
+		name, value, _ := strings.Cut(h, ":")
+		req.Header.Add(name, strings.TrimSpace(value))
+	}
+	return req
+}
+
+func describe(status int) string {
+	if status == 0 {
+		return "nil (accepted)"
+	}
+	return fmt.Sprintf("%d %s", status, http.StatusText(status))
+}
+
+func TestCheckHandshake(t *testing.T) {
+	for _, tc := range handshakeCases() {
+		herr := checkHandshake(tc.req.newRequest())
+		got := 0
+		if herr != nil {
+			got = herr.status
+		}
+		require.Equal(t, describe(tc.status), describe(got),
+			"checkHandshake(%s) = %s, want %s; see checkHandshake in handshake.go", tc.req, describe(got), describe(tc.status))
+		if herr != nil {
+			checkReason(t, herr.reason, fmt.Sprintf("checkHandshake(%s): reason", tc.req))
+		}
+	}
+}
+
+// checkReason checks a refusal says, in one line, what was wrong.
+func checkReason(t *testing.T, reason, what string) {
+	t.Helper()
+	reason = strings.TrimSuffix(reason, "\n")
+	require.NotEmpty(t, strings.TrimSpace(reason), "%s is empty, want one line saying what was wrong", what)
+	require.NotContains(t, reason, "\n", "%s = %q, want a single line", what, reason)
+}
+
+func FuzzCheckHandshake(f *testing.F) {
+	for _, tc := range handshakeCases() {
+		r := tc.req.newRequest()
+		f.Add(r.Method, r.Header.Get("Upgrade"), r.Header.Get("Connection"), r.Header.Get("Sec-WebSocket-Key"), r.Header.Get("Sec-WebSocket-Version"))
+	}
+	f.Fuzz(func(t *testing.T, method, upgrade, connection, key, version string) {
+		req := httptest.NewRequest("GET", "/ws", nil)
+		req.Method = method
+		set := func(name, value string) {
+			if value != "" {
+				req.Header.Set(name, value)
+			}
+		}
+		set("Upgrade", upgrade)
+		set("Connection", connection)
+		set("Sec-WebSocket-Key", key)
+		set("Sec-WebSocket-Version", version)
+		desc := fmt.Sprintf("checkHandshake(method %q, Upgrade %q, Connection %q, Sec-WebSocket-Key %q, Sec-WebSocket-Version %q)", method, upgrade, connection, key, version)
+
+		herr := checkHandshake(req)
+		decoded, keyErr := base64.StdEncoding.DecodeString(key)
+		if herr == nil {
+			// Accepted: then every field must be right. These checks are
+			// looser than the rules, never stricter.
+			require.Equal(t, "GET", method, "%s accepted a method other than GET; see checkHandshake in handshake.go", desc)
+			require.Equal(t, "13", version, "%s accepted a version other than 13; see checkHandshake in handshake.go", desc)
+			require.True(t, keyErr == nil && len(decoded) == 16, "%s accepted a key that is not 16 bytes in base64; see checkHandshake in handshake.go", desc)
+			require.Contains(t, strings.ToUpper(upgrade), "WEBSOCKET", "%s accepted an Upgrade without websocket; see checkHandshake in handshake.go", desc)
+			require.Contains(t, strings.ToUpper(connection), "UPGRADE", "%s accepted a Connection without upgrade; see checkHandshake in handshake.go", desc)
+			return
+		}
+		switch herr.status {
+		case http.StatusMethodNotAllowed:
+			require.NotEqual(t, "GET", method, "%s = 405 for a GET; see checkHandshake in handshake.go", desc)
+		case http.StatusUpgradeRequired:
+			require.True(t, version != "" && version != "13", "%s = 426, which is for a version other than 13; see checkHandshake in handshake.go", desc)
+		case http.StatusBadRequest:
+			require.Equal(t, "GET", method, "%s = 400, want 405 for a method other than GET; see checkHandshake in handshake.go", desc)
+		default:
+			require.Failf(t, "unexpected status", "%s = %s, want 400, 405 or 426; see checkHandshake in handshake.go", desc, describe(herr.status))
+		}
+		checkReason(t, herr.reason, desc+": reason")
+		if method == "GET" && upgrade == "websocket" && connection == "Upgrade" && version == "13" && keyErr == nil && len(decoded) == 16 {
+			require.Failf(t, "valid handshake refused", "%s = %s, want nil: this handshake is valid; see checkHandshake in handshake.go", desc, describe(herr.status))
+		}
+	})
+}
+
+func TestHandshakeRefusals(t *testing.T) {
+	ts := startServer(t, testConfig)
+	addr := ts.Listener.Addr().String()
+	ok := validRequest()
+	for _, tc := range []struct {
+		req          request
+		status       int
+		header, want string // a header the refusal must carry
+	}{
+		{ok.withMethod("POST"), http.StatusMethodNotAllowed, "Allow", "GET"},
+		{ok.with("Upgrade", "h2c"), http.StatusBadRequest, "", ""},
+		{ok.with("Connection", "keep-alive"), http.StatusBadRequest, "", ""},
+		{ok.with("Sec-WebSocket-Key", ""), http.StatusBadRequest, "", ""},
+		{ok.with("Sec-WebSocket-Key", "c2hvcnQ="), http.StatusBadRequest, "", ""},
+		{ok.with("Sec-WebSocket-Version", ""), http.StatusBadRequest, "", ""},
+		{ok.with("Sec-WebSocket-Version", "8"), http.StatusUpgradeRequired, "Sec-WebSocket-Version", "13"},
+	} {
+		resp, _, _ := tc.req.send(t, addr)
+		require.Equal(t, tc.status, resp.StatusCode,
+			"%s: status = %s, want %s; see upgrade and checkHandshake in handshake.go", tc.req, resp.Status, describe(tc.status))
+		if tc.header != "" {
+			require.Equal(t, tc.want, resp.Header.Get(tc.header),
+				"%s: a %d response must carry the header %s: %s; see upgrade in handshake.go", tc.req, tc.status, tc.header, tc.want)
+		}
+		require.True(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain"),
+			"%s: Content-Type = %q, want text/plain; see upgrade in handshake.go", tc.req, resp.Header.Get("Content-Type"))
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		require.NoError(t, err, "%s: read the body", tc.req)
+		checkReason(t, string(body), tc.req.String()+": response body")
+		resp.Body.Close()
+	}
+}
+
+func TestHandshakeAccepted(t *testing.T) {
+	ts := startServer(t, testConfig)
+	addr := ts.Listener.Addr().String()
+	ok := validRequest()
+	for _, req := range []request{
+		ok,
+		ok.with("Upgrade", "WebSocket").with("Connection", "keep-alive, Upgrade"),
+	} {
+		resp, _, _ := req.send(t, addr)
+		require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode,
+			"%s: status = %s, want 101 Switching Protocols; see upgrade in handshake.go", req, resp.Status)
+		assert.True(t, strings.EqualFold(resp.Header.Get("Upgrade"), "websocket"),
+			"%s: response header Upgrade = %q, want websocket; see upgrade in handshake.go", req, resp.Header.Get("Upgrade"))
+		assert.True(t, strings.EqualFold(resp.Header.Get("Connection"), "upgrade"),
+			"%s: response header Connection = %q, want Upgrade; see upgrade in handshake.go", req, resp.Header.Get("Connection"))
+		assert.Equal(t, rfcAccept, resp.Header.Get("Sec-WebSocket-Accept"),
+			"%s: response header Sec-WebSocket-Accept = %q, want %q; see upgrade and acceptKey in handshake.go", req, resp.Header.Get("Sec-WebSocket-Accept"), rfcAccept)
+	}
+}
+
+func TestOrigin(t *testing.T) {
+	ts := startServer(t, testConfig)
+	addr := ts.Listener.Addr().String()
+	ok := validRequest()
+	for _, tc := range []struct {
+		req    request
+		status int
+	}{
+		{ok, http.StatusSwitchingProtocols}, // no Origin: a command-line client
+		{ok.with("Origin", "http://"+addr), http.StatusSwitchingProtocols},
+		{ok.with("Host", "Example.COM").with("Origin", "http://example.com:80"), http.StatusSwitchingProtocols},
+		{ok.with("Host", "example.com:443").with("Origin", "https://EXAMPLE.com"), http.StatusSwitchingProtocols},
+		{ok.with("Origin", "http://evil.example"), http.StatusForbidden},
+		{ok.with("Host", "example.com").with("Origin", "http://example.com:8080"), http.StatusForbidden},
+		{ok.with("Host", "example.com").with("Origin", "https://example.com"), http.StatusForbidden},
+	} {
+		resp, _, _ := tc.req.send(t, addr)
+		require.Equal(t, tc.status, resp.StatusCode,
+			"%s: status = %s, want %s; see upgrade in handshake.go (origins are checked for you in origin.go)", tc.req, resp.Status, describe(tc.status))
+		if tc.status == http.StatusForbidden {
+			body, err := io.ReadAll(io.LimitReader(resp.Body, 1024))
+			require.NoError(t, err)
+			checkReason(t, string(body), tc.req.String()+": response body")
+		}
+	}
+
+	// With -origin, listed origins are let in too.
+	ts = startServer(t, testConfig, "localhost:*", "*.example.org:443")
+	addr = ts.Listener.Addr().String()
+	for _, tc := range []struct {
+		origin string
+		status int
+	}{
+		{"http://localhost:3000", http.StatusSwitchingProtocols},
+		{"https://app.example.org", http.StatusSwitchingProtocols},
+		{"http://app.example.org", http.StatusForbidden},
+		{"http://evil.example", http.StatusForbidden},
+	} {
+		req := ok.with("Origin", tc.origin)
+		resp, _, _ := req.send(t, addr)
+		require.Equal(t, tc.status, resp.StatusCode,
+			"%s, server run with -origin localhost:*,*.example.org:443: status = %s, want %s; see upgrade in handshake.go", req, resp.Status, describe(tc.status))
+	}
+}

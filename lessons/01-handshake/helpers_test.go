@@ -1,0 +1,393 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// readWait bounds every read a test makes, so that a server that does not
+// answer fails the test quickly instead of hanging it.
+const readWait = time.Second
+
+// rfcKey and rfcAccept are the example of RFC 6455 section 1.3.
+const (
+	rfcKey    = "dGhlIHNhbXBsZSBub25jZQ=="
+	rfcAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+)
+
+// testConfig keeps keepalive out of the way (tests of keepalive shorten it)
+// and every wait short.
+var testConfig = config{
+	pingPeriod: 10 * time.Second,
+	pongWait:   time.Second,
+	writeWait:  time.Second,
+	closeWait:  500 * time.Millisecond,
+}
+
+// startServer runs the lesson's handler behind httptest and shuts it down,
+// checking for leaked goroutines, when the test ends.
+func startServer(t *testing.T, cfg config, origins ...string) *httptest.Server {
+	t.Helper()
+	checkNoLeaks(t)
+	s := newServer(origins, cfg)
+	ts := httptest.NewServer(s.routes())
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := s.shutdown(ctx); err != nil {
+			t.Errorf("server shutdown: %v: some connection did not end within 2s; see serve in echo.go", err)
+		}
+		ts.Close()
+	})
+	return ts
+}
+
+// checkNoLeaks fails the test if goroutines started during it are still
+// running once it has cleaned up. It retries for a while, since goroutines
+// take a moment to notice their connection closed.
+func checkNoLeaks(t *testing.T) {
+	t.Helper()
+	before := goroutines()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(2 * time.Second)
+		for {
+			var leaked []string
+			for id, stack := range goroutines() {
+				if _, ok := before[id]; !ok && !ignorable(stack) {
+					leaked = append(leaked, stack)
+				}
+			}
+			if len(leaked) == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("%d goroutine(s) still running 2s after the test ended: every connection's goroutine must return once its connection is closed (see serve in echo.go):\n\n%s",
+					len(leaked), strings.Join(leaked, "\n\n"))
+				return
+			}
+			time.Sleep(10 * time.Millisecond) // polling, bounded by deadline
+		}
+	})
+}
+
+// goroutines returns the stack of every goroutine, by its id line.
+func goroutines() map[string]string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	out := make(map[string]string)
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		id, _, _ := strings.Cut(g, " [")
+		out[id] = g
+	}
+	return out
+}
+
+// ignorable tells goroutines of the test framework and the runtime, which
+// come and go on their own, from the server's.
+func ignorable(stack string) bool {
+	for _, s := range []string{"testing.", "runtime.goexit0", "os/signal.", "runtime/trace", "created by runtime.gc"} {
+		if strings.Contains(stack, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// request is an HTTP request written by hand, so that tests control every
+// header byte.
+type request struct {
+	method  string
+	headers []string // "Name: value" lines, in order
+}
+
+// validRequest is the opening handshake of RFC 6455 section 1.2.
+func validRequest() request {
+	return request{method: "GET", headers: []string{
+		"Upgrade: websocket",
+		"Connection: Upgrade",
+		"Sec-WebSocket-Key: " + rfcKey,
+		"Sec-WebSocket-Version: 13",
+	}}
+}
+
+// with returns a copy of r where header name has value (appended if new); an
+// empty value removes the header.
+func (r request) with(name, value string) request {
+	var hs []string
+	found := false
+	for _, h := range r.headers {
+		n, _, _ := strings.Cut(h, ":")
+		if strings.EqualFold(n, name) {
+			found = true
+			if value != "" {
+				hs = append(hs, name+": "+value)
+			}
+			continue
+		}
+		hs = append(hs, h)
+	}
+	if !found && value != "" {
+		hs = append(hs, name+": "+value)
+	}
+	return request{method: r.method, headers: hs}
+}
+
+func (r request) withMethod(m string) request { r.method = m; return r }
+
+// String describes r in failure messages.
+func (r request) String() string {
+	return r.method + " /ws with " + strings.Join(r.headers, ", ")
+}
+
+// send dials the server, writes r and reads the response head. The returned
+// reader goes on with what follows the head.
+func (r request) send(t *testing.T, addr string) (*http.Response, net.Conn, *bufio.Reader) {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	require.NoError(t, err, "dial the test server")
+	t.Cleanup(func() { nc.Close() })
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s /ws HTTP/1.1\r\n", r.method)
+	if !hasHeader(r.headers, "Host") {
+		fmt.Fprintf(&b, "Host: %s\r\n", addr)
+	}
+	for _, h := range r.headers {
+		fmt.Fprintf(&b, "%s\r\n", h)
+	}
+	b.WriteString("\r\n")
+	raw := b.String()
+	require.NoError(t, nc.SetDeadline(time.Now().Add(readWait)))
+	_, err = io.WriteString(nc, raw)
+	require.NoError(t, err, "write the handshake request")
+	br := bufio.NewReader(nc)
+	resp, err := http.ReadResponse(br, nil)
+	require.NoError(t, err, "%s: no HTTP response within %v; see upgrade in handshake.go", r, readWait)
+	require.NoError(t, nc.SetDeadline(time.Time{}))
+	return resp, nc, br
+}
+
+func hasHeader(lines []string, name string) bool {
+	for _, h := range lines {
+		n, _, _ := strings.Cut(h, ":")
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// client is the test's side of a WebSocket connection, speaking raw frames.
+type client struct {
+	t  *testing.T
+	nc net.Conn
+	br *bufio.Reader
+}
+
+// dial opens a WebSocket connection to ts, failing the test unless the
+// handshake succeeds.
+func dial(t *testing.T, ts *httptest.Server) *client {
+	t.Helper()
+	resp, nc, br := validRequest().send(t, ts.Listener.Addr().String())
+	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode,
+		"valid handshake: status = %s, want 101 Switching Protocols; see upgrade in handshake.go", resp.Status)
+	return &client{t: t, nc: nc, br: br}
+}
+
+// clientFrame encodes a frame the way a client sends it. head is the first
+// byte (FIN, RSV, opcode); masked sets the MASK bit and masks the payload
+// with key.
+func clientFrame(head byte, masked bool, key [4]byte, payload []byte) []byte {
+	var b []byte
+	b = append(b, head)
+	var m byte
+	if masked {
+		m = 0x80
+	}
+	switch n := len(payload); {
+	case n <= 125:
+		b = append(b, m|byte(n))
+	case n <= 0xFFFF:
+		b = append(b, m|126)
+		b = binary.BigEndian.AppendUint16(b, uint16(n))
+	default:
+		b = append(b, m|127)
+		b = binary.BigEndian.AppendUint64(b, uint64(n))
+	}
+	if !masked {
+		return append(b, payload...)
+	}
+	b = append(b, key[:]...)
+	for i, c := range payload {
+		b = append(b, c^key[i%4])
+	}
+	return b
+}
+
+// head builds the first byte of a frame.
+func head(fin bool, op opcode) byte {
+	b := byte(op)
+	if fin {
+		b |= 0x80
+	}
+	return b
+}
+
+// randomKey returns a masking key, as a client must pick one per frame.
+func randomKey() [4]byte {
+	var k [4]byte
+	_, _ = rand.Read(k[:])
+	return k
+}
+
+// writeRaw sends bytes as they are.
+func (c *client) writeRaw(b []byte) {
+	c.t.Helper()
+	require.NoError(c.t, c.nc.SetWriteDeadline(time.Now().Add(readWait)))
+	_, err := c.nc.Write(b)
+	require.NoError(c.t, err, "write to the server")
+}
+
+// send sends one masked frame.
+func (c *client) send(fin bool, op opcode, payload []byte) {
+	c.t.Helper()
+	c.writeRaw(clientFrame(head(fin, op), true, randomKey(), payload))
+}
+
+// serverFrame is a frame as the server sent it, with how its length was
+// written (7, 16 or 64 bits).
+type serverFrame struct {
+	fin     bool
+	rsv     byte
+	op      opcode
+	masked  bool
+	lenBits int
+	payload []byte
+}
+
+func (f serverFrame) String() string {
+	return fmt.Sprintf("%s frame (fin=%v) of %d bytes%s", f.op, f.fin, len(f.payload), preview(f.payload))
+}
+
+func preview(p []byte) string {
+	if len(p) > 32 {
+		return ""
+	}
+	return fmt.Sprintf(" %q", p)
+}
+
+// next reads one frame from the server within readWait.
+func (c *client) next() (serverFrame, error) {
+	if err := c.nc.SetReadDeadline(time.Now().Add(readWait)); err != nil {
+		return serverFrame{}, err
+	}
+	var h [2]byte
+	if _, err := io.ReadFull(c.br, h[:]); err != nil {
+		return serverFrame{}, err
+	}
+	f := serverFrame{fin: h[0]&0x80 != 0, rsv: h[0] & 0x70, op: opcode(h[0] & 0x0F), masked: h[1]&0x80 != 0, lenBits: 7}
+	n := uint64(h[1] & 0x7F)
+	switch n {
+	case 126:
+		var e [2]byte
+		if _, err := io.ReadFull(c.br, e[:]); err != nil {
+			return f, err
+		}
+		n, f.lenBits = uint64(binary.BigEndian.Uint16(e[:])), 16
+	case 127:
+		var e [8]byte
+		if _, err := io.ReadFull(c.br, e[:]); err != nil {
+			return f, err
+		}
+		n, f.lenBits = binary.BigEndian.Uint64(e[:]), 64
+	}
+	if n > 1<<20 {
+		return f, fmt.Errorf("server frame claims %d bytes", n)
+	}
+	if f.masked {
+		var k [4]byte
+		if _, err := io.ReadFull(c.br, k[:]); err != nil {
+			return f, err
+		}
+	}
+	f.payload = make([]byte, n)
+	_, err := io.ReadFull(c.br, f.payload)
+	return f, err
+}
+
+// expectFrame reads the next frame and checks it is a well-formed server
+// frame with opcode op and the given payload.
+func (c *client) expectFrame(op opcode, payload []byte, what, where string) serverFrame {
+	c.t.Helper()
+	f, err := c.next()
+	require.NoError(c.t, err, "%s: no frame from the server: %v; see %s", what, err, where)
+	require.False(c.t, f.masked, "%s: server frame has the MASK bit set; a server must never mask (RFC 6455 section 5.1); see writeFrame in frame.go", what)
+	require.Zero(c.t, f.rsv, "%s: server frame has RSV bits 0x%02X set; see writeFrame in frame.go", what, f.rsv)
+	require.Equal(c.t, op, f.op, "%s: got a %s, want a %s frame; see %s", what, f, op, where)
+	require.True(c.t, f.fin, "%s: got a %s without FIN; see writeFrame in frame.go", what, f)
+	if !bytes.Equal(f.payload, payload) {
+		require.Failf(c.t, "wrong payload", "%s: got a %s, want %d bytes%s; see %s", what, f, len(payload), preview(payload), where)
+	}
+	return f
+}
+
+// expectClose reads the next frame, which must be a close with code, and
+// then the end of the TCP connection.
+func (c *client) expectClose(code uint16, what, where string) {
+	c.t.Helper()
+	f, err := c.next()
+	require.NoError(c.t, err, "%s: want a close frame with code %d, got no frame: %v; see %s", what, code, err, where)
+	require.Equal(c.t, opClose, f.op, "%s: got a %s, want a close frame with code %d; see %s", what, f, code, where)
+	require.GreaterOrEqual(c.t, len(f.payload), 2, "%s: close frame has a %d-byte body, want the 2-byte code %d first; see closeWith in echo.go", what, len(f.payload), code)
+	got := binary.BigEndian.Uint16(f.payload)
+	require.Equal(c.t, code, got, "%s: close code = %d (reason %q), want %d; see %s", what, got, f.payload[2:], code, where)
+	c.expectEOF(what + ", after the close frame")
+}
+
+// expectEOF checks the server closes the TCP connection, skipping any frame
+// it sends first.
+func (c *client) expectEOF(what string) {
+	c.t.Helper()
+	for {
+		_, err := c.next()
+		if err == nil {
+			continue
+		}
+		if isTimeout(err) {
+			require.Failf(c.t, "connection left open", "%s: the server did not close the TCP connection within %v; see serve and nextFrame in echo.go", what, readWait)
+		}
+		if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, net.ErrClosed) {
+			var op *net.OpError // a reset also means closed
+			require.ErrorAs(c.t, err, &op, "%s: want the connection closed, got %v", what, err)
+		}
+		return
+	}
+}
+
+// echoes checks that the connection still echoes a text message.
+func (c *client) echoes(what string) {
+	c.t.Helper()
+	c.send(true, opText, []byte("still there?"))
+	c.expectFrame(opText, []byte("still there?"), what, "echo in echo.go")
+}

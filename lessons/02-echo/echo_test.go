@@ -1,0 +1,131 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// echoCase is one conversation with an endpoint: the frames the client sends,
+// then what it must get back, in order.
+type echoCase struct {
+	name string
+	// raw cases are written frame by frame over TCP: a library client would
+	// refuse to send them, or cannot split a message into frames. The others
+	// go through the other library's client.
+	raw  bool
+	send []frame
+	want []event
+}
+
+// echoCases run against both endpoints.
+var echoCases = func() []echoCase {
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	var many []frame
+	var manyEchoes []event
+	for i := range 100 {
+		e := text(fmt.Sprintf("message %d", i))
+		if i%2 == 1 {
+			e = binMsg([]byte{byte(i), 0, byte(i)})
+		}
+		many = append(many, whole(e))
+		manyEchoes = append(manyEchoes, e)
+	}
+	frag := func(op byte, s string) frame { return frame{op: op, payload: []byte(s)} }
+	last := func(s string) frame { return frame{fin: true, op: opCont, payload: []byte(s)} }
+	bin := func(fin bool, op byte, n int) frame { return frame{fin: fin, op: op, payload: repeat('b', n)} }
+
+	return []echoCase{
+		// Well-formed messages, sent by the other library's client.
+		{name: "text", send: []frame{whole(text("hello, WebSocket"))}, want: []event{text("hello, WebSocket")}},
+		{name: "binary", send: []frame{whole(binMsg(all))}, want: []event{binMsg(all)}},
+		{name: "UTF-8 text", send: []frame{whole(text("héllo wörld ✓ 世界 👋"))}, want: []event{text("héllo wörld ✓ 世界 👋")}},
+		{name: "empty text", send: []frame{whole(text(""))}, want: []event{text("")}},
+		{name: "empty binary", send: []frame{whole(binMsg(nil))}, want: []event{binMsg(nil)}},
+		{name: "100 messages in order", send: many, want: manyEchoes},
+		{name: "64 KiB message", send: []frame{whole(binMsg(repeat('x', maxMessageSize)))}, want: []event{binMsg(repeat('x', maxMessageSize))}},
+
+		// Frame by frame.
+		{name: "binary that is not UTF-8", raw: true,
+			send: []frame{whole(binMsg([]byte{0xff, 0xfe, 0xfd}))}, want: []event{binMsg([]byte{0xff, 0xfe, 0xfd})}},
+		{name: "fragmented text", raw: true,
+			send: []frame{frag(opText, "hel"), frag(opCont, "lo, "), last("world")}, want: []event{text("hello, world")}},
+		{name: "a character split across fragments", raw: true,
+			send: []frame{frag(opText, "caf\xc3"), last("\xa9")}, want: []event{text("café")}},
+		{name: "ping", raw: true,
+			send: []frame{whole(ping("are you there?")), whole(text("still here"))}, want: []event{pong("are you there?"), text("still here")}},
+		{name: "ping between fragments", raw: true,
+			send: []frame{frag(opText, "hel"), whole(ping("p")), last("lo")}, want: []event{pong("p"), text("hello")}},
+		{name: "65536 bytes in one frame pass", raw: true,
+			send: []frame{bin(true, opBinary, 65536)}, want: []event{binMsg(repeat('b', 65536))}},
+		{name: "65536 bytes in two frames pass", raw: true,
+			send: []frame{bin(false, opBinary, 32768), bin(true, opCont, 32768)}, want: []event{binMsg(repeat('b', 65536))}},
+		{name: "65537 bytes in one frame: 1009", raw: true,
+			send: []frame{bin(true, opBinary, 65537)}, want: []event{closeWith(1009)}},
+		{name: "65537 bytes in three frames: 1009", raw: true,
+			send: []frame{bin(false, opBinary, 32768), bin(false, opCont, 32768), bin(true, opCont, 1)}, want: []event{closeWith(1009)}},
+		{name: "text that is not UTF-8: 1007", raw: true,
+			send: []frame{whole(text("bad \xff byte"))}, want: []event{closeWith(1007)}},
+		{name: "text cut inside a character: 1007", raw: true,
+			send: []frame{frag(opText, "caf"), last("\xc3")}, want: []event{closeWith(1007)}},
+		{name: "echoes before 1007 arrive first", raw: true,
+			send: []frame{whole(text("one")), whole(text("two")), whole(text("bad \xc3\x28"))}, want: []event{text("one"), text("two"), closeWith(1007)}},
+		{name: "close 1000 answered with 1000", raw: true,
+			send: []frame{whole(closeWith(1000))}, want: []event{closeWith(1000)}},
+		{name: "close 4000 answered with 4000", raw: true,
+			send: []frame{whole(closeWith(4000))}, want: []event{closeWith(4000)}},
+		{name: "close without a code answered without one", raw: true,
+			send: []frame{whole(closeWith(1005))}, want: []event{closeWith(1005)}},
+		{name: "echoes before close arrive first", raw: true,
+			send: []frame{whole(text("one")), whole(binMsg([]byte("two"))), whole(closeWith(1000))}, want: []event{text("one"), binMsg([]byte("two")), closeWith(1000)}},
+	}
+}()
+
+func TestGorillaEcho(t *testing.T) { testEcho(t, gorillaEndpoint) }
+
+func TestCoderEcho(t *testing.T) { testEcho(t, coderEndpoint) }
+
+func testEcho(t *testing.T, ep endpoint) {
+	checkNoLeaks(t)
+	ts := startServer(t)
+	requireUpgrade(t, ts, ep)
+	for _, tc := range echoCases {
+		t.Run(tc.name, func(t *testing.T) {
+			var c client
+			if tc.raw {
+				c = dialRaw(t, ts, ep)
+			} else {
+				c = ep.dialOther(t, ts, ep.path)
+			}
+			sent := make([]string, len(tc.send))
+			for i, f := range tc.send {
+				sent[i] = f.String()
+				require.NoErrorf(t, c.send(f), "%s: sending %s", ep.path, f)
+			}
+			where := fmt.Sprintf("%s: after sending %s", ep.path, strings.Join(sent, ", "))
+			for i, want := range tc.want {
+				got, err := c.next()
+				require.NoErrorf(t, err, "%s: reading reply %d of %d; want %s (look at %s)", where, i+1, len(tc.want), want, ep.file)
+				if !got.sameAs(want) {
+					require.Failf(t, "wrong reply",
+						"%s:\nreply %d of %d: got  %s\n              want %s\n(look at %s)", where, i+1, len(tc.want), got, want, ep.file)
+				}
+			}
+			raw, ok := c.(*rawClient)
+			if !ok || tc.want[len(tc.want)-1].op != opClose {
+				return
+			}
+			// The close handshake: the side that closed second answers;
+			// then the server closes the TCP connection.
+			if tc.send[len(tc.send)-1].op != opClose {
+				raw.send(whole(tc.want[len(tc.want)-1])) // may fail if the server is already gone
+			}
+			require.NoErrorf(t, raw.expectClosed(), "%s, and the close handshake (look at %s)", where, ep.file)
+		})
+	}
+}

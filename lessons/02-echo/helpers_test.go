@@ -1,0 +1,609 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	coder "github.com/coder/websocket"
+	gorilla "github.com/gorilla/websocket"
+	"github.com/stretchr/testify/require"
+)
+
+// readTimeout bounds every read in these tests, so that a server that never
+// answers fails the test in seconds instead of hanging it.
+const readTimeout = 3 * time.Second
+
+// endpoint is one of the two WebSocket endpoints under test.
+type endpoint struct {
+	name string // "gorilla"
+	path string // "/ws"
+	file string // where its code lives: "gorilla.go"
+	// dialOther connects with the other library's client, so that what the
+	// tests see does not depend on the library under test.
+	dialOther func(tb testing.TB, ts *testServer, path string) client
+}
+
+var (
+	gorillaEndpoint = endpoint{name: "gorilla", path: "/ws", file: "gorilla.go (serveGorilla)", dialOther: dialCoder}
+	coderEndpoint   = endpoint{name: "coder", path: "/ws/coder", file: "coder.go (serveCoder)", dialOther: dialGorilla}
+)
+
+// ---- the server ----
+
+// testServer is the lesson's server, started through run as main starts it.
+type testServer struct {
+	addr    string // host:port it listens on
+	logs    *syncBuffer
+	cancel  context.CancelFunc
+	stopped chan error // run's result
+}
+
+// startServer runs the server on a free port with these extra flags, and
+// shuts it down when the test ends.
+func startServer(tb testing.TB, flags ...string) *testServer {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ts := &testServer{logs: &syncBuffer{}, cancel: cancel, stopped: make(chan error, 1)}
+	stdout := newLineWriter()
+	args := append([]string{"-addr", "127.0.0.1:0"}, flags...)
+	go func() { ts.stopped <- run(ctx, args, stdout, ts.logs) }()
+
+	select {
+	case line := <-stdout.first:
+		addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on http://")
+		require.Truef(tb, ok, "server printed %q; want \"listening on http://ADDR\"", line)
+		ts.addr = addr
+	case err := <-ts.stopped:
+		cancel()
+		tb.Fatalf("server stopped before listening: %v\n%s", err, ts.logs)
+	case <-time.After(readTimeout):
+		cancel()
+		tb.Fatalf("server printed no \"listening on\" line within %v\n%s", readTimeout, ts.logs)
+	}
+	tb.Cleanup(func() {
+		if err := ts.shutdown(); err != nil {
+			tb.Error(err)
+		}
+		if tb.Failed() {
+			// The log says little unless something went wrong in the server.
+			if log := ts.logs.String(); strings.Count(log, "\n") > 1 {
+				tb.Logf("server log:\n%s", log)
+			}
+		}
+	})
+	return ts
+}
+
+// shutdown does what SIGTERM does and waits for run to return.
+func (ts *testServer) shutdown() error {
+	ts.cancel()
+	select {
+	case err, ok := <-ts.stopped:
+		if ok {
+			close(ts.stopped)
+		}
+		if err != nil {
+			return fmt.Errorf("run returned %v after shutdown; want nil", err)
+		}
+		return nil
+	case <-time.After(shutdownLimit + time.Second):
+		return fmt.Errorf("server still running %v after shutdown began; want it stopped within %v (look at how each endpoint ends on s.closing)", shutdownLimit+time.Second, shutdownLimit)
+	}
+}
+
+func (ts *testServer) wsURL(path string) string { return "ws://" + ts.addr + path }
+
+// lineWriter is the server's stdout: it hands over the first line written.
+type lineWriter struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	sent  bool
+	first chan string
+}
+
+func newLineWriter() *lineWriter { return &lineWriter{first: make(chan string, 1)} }
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if line, _, ok := strings.Cut(w.buf.String(), "\n"); ok && !w.sent {
+		w.sent = true
+		w.first <- line
+	}
+	return len(p), nil
+}
+
+// syncBuffer collects the server's log; it is shown when a test fails.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// ---- goroutine leaks ----
+
+// checkNoLeaks fails the test if goroutines started during it are still
+// running once it has ended, its server shut down and its clients closed.
+// Call it first, so that its check runs after every other cleanup.
+func checkNoLeaks(t *testing.T) {
+	t.Helper()
+	before := map[string]bool{}
+	for _, g := range goroutines() {
+		before[g.id] = true
+	}
+	t.Cleanup(func() {
+		deadline := time.Now().Add(3 * time.Second)
+		for {
+			var leaked []string
+			for _, g := range goroutines() {
+				if !before[g.id] && !g.runtime {
+					leaked = append(leaked, g.stack)
+				}
+			}
+			if len(leaked) == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("%d goroutine(s) still running after the test ended; want none. Every goroutine a connection starts must return once the connection is closed (a reader or writer stuck on a channel, a ticker loop with no way out?):\n\n%s",
+					len(leaked), strings.Join(leaked, "\n\n"))
+				return
+			}
+			time.Sleep(10 * time.Millisecond) // poll: goroutines wind down on their own
+		}
+	})
+}
+
+type goroutine struct {
+	id      string
+	stack   string
+	runtime bool // not the program's: the signal loop and the like
+}
+
+// goroutines lists every goroutine but the caller's.
+func goroutines() []goroutine {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var out []goroutine
+	for i, stack := range strings.Split(string(buf), "\n\n") {
+		if i == 0 {
+			continue // this goroutine
+		}
+		id, _, _ := strings.Cut(strings.TrimPrefix(stack, "goroutine "), " ")
+		out = append(out, goroutine{
+			id:      id,
+			stack:   stack,
+			runtime: strings.Contains(stack, "os/signal.signal_recv") || strings.Contains(stack, "runtime.ensureSigM"),
+		})
+	}
+	return out
+}
+
+// ---- frames and events ----
+
+const (
+	opCont   byte = 0x0
+	opText   byte = 0x1
+	opBinary byte = 0x2
+	opClose  byte = 0x8
+	opPing   byte = 0x9
+	opPong   byte = 0xA
+)
+
+// event is what a client saw: a whole message or a control frame.
+type event struct {
+	op     byte
+	data   []byte // message or ping/pong payload
+	code   int    // close code; 1005 for a close frame without one
+	reason string // close reason
+}
+
+func text(s string) event         { return event{op: opText, data: []byte(s)} }
+func binMsg(b []byte) event       { return event{op: opBinary, data: b} }
+func ping(s string) event         { return event{op: opPing, data: []byte(s)} }
+func pong(s string) event         { return event{op: opPong, data: []byte(s)} }
+func closeWith(code int) event    { return event{op: opClose, code: code} }
+func repeat(c byte, n int) []byte { return bytes.Repeat([]byte{c}, n) }
+
+// String describes e briefly: long payloads by their length and checksum.
+func (e event) String() string {
+	switch e.op {
+	case opClose:
+		if e.code == 1005 {
+			return "close frame without a code"
+		}
+		return fmt.Sprintf("close %d", e.code)
+	case opText:
+		return "text " + describe(e.data, true)
+	case opBinary:
+		return "binary " + describe(e.data, false)
+	case opPing:
+		return "ping " + describe(e.data, true)
+	case opPong:
+		return "pong " + describe(e.data, true)
+	}
+	return fmt.Sprintf("frame with opcode %#x", e.op)
+}
+
+func describe(b []byte, quote bool) string {
+	if len(b) > 40 {
+		return fmt.Sprintf("of %d bytes (crc32 %08x)", len(b), crc32.ChecksumIEEE(b))
+	}
+	if quote {
+		return fmt.Sprintf("%q", b)
+	}
+	return fmt.Sprintf("% x (%d bytes)", b, len(b))
+}
+
+// sameAs compares the way a test cares: close frames by code only.
+func (e event) sameAs(want event) bool {
+	if e.op == opClose || want.op == opClose {
+		return e.op == want.op && e.code == want.code
+	}
+	return e.op == want.op && bytes.Equal(e.data, want.data)
+}
+
+// frame is one WebSocket frame as a test writes it.
+type frame struct {
+	fin     bool
+	op      byte
+	payload []byte
+}
+
+func (f frame) String() string {
+	e := event{op: f.op, data: f.payload}
+	if f.op == opClose {
+		e.code = 1005
+		if len(f.payload) >= 2 {
+			e.code = int(binary.BigEndian.Uint16(f.payload))
+		}
+	}
+	if f.op == opCont {
+		return "continuation " + describe(f.payload, false) + map[bool]string{true: " (final)", false: ""}[f.fin]
+	}
+	if !f.fin {
+		return "first fragment of " + e.String()
+	}
+	return e.String()
+}
+
+// whole is a frame holding a whole message or control frame.
+func whole(e event) frame {
+	if e.op == opClose {
+		return frame{fin: true, op: opClose, payload: closePayload(e.code, e.reason)}
+	}
+	return frame{fin: true, op: e.op, payload: e.data}
+}
+
+func closePayload(code int, reason string) []byte {
+	if code == 1005 {
+		return nil
+	}
+	return binary.BigEndian.AppendUint16(nil, uint16(code)) // reason ignored: codes are what tests check
+}
+
+// appendFrame appends f to dst as a client sends it: masked with key.
+func appendFrame(dst []byte, f frame, key [4]byte) []byte {
+	b0 := f.op
+	if f.fin {
+		b0 |= 0x80
+	}
+	n := len(f.payload)
+	switch {
+	case n <= 125:
+		dst = append(dst, b0, 0x80|byte(n))
+	case n <= 0xFFFF:
+		dst = append(dst, b0, 0x80|126)
+		dst = binary.BigEndian.AppendUint16(dst, uint16(n))
+	default:
+		dst = append(dst, b0, 0x80|127)
+		dst = binary.BigEndian.AppendUint64(dst, uint64(n))
+	}
+	dst = append(dst, key[:]...)
+	start := len(dst)
+	dst = append(dst, f.payload...)
+	for i := range dst[start:] {
+		dst[start+i] ^= key[i%4]
+	}
+	return dst
+}
+
+// ---- clients ----
+
+// client is a WebSocket client as the echo tests use it.
+type client interface {
+	// send writes f: a library client can only send whole messages.
+	send(f frame) error
+	// next returns the next message or control frame from the server.
+	next() (event, error)
+	close()
+}
+
+// rawClient speaks WebSocket over a plain TCP connection, frame by frame, so
+// that tests can send what no library client would: invalid UTF-8 text,
+// oversized messages, fragments with control frames between them.
+type rawClient struct {
+	conn net.Conn
+	br   *bufio.Reader
+}
+
+// handshake opens a TCP connection to ts and sends an opening handshake for
+// path with the given Host and Origin ("" for the defaults: Host is the
+// server's address, no Origin). It returns the response; on 101 the client is
+// ready, otherwise it is closed.
+func handshake(tb testing.TB, ts *testServer, path, host, origin string) (*rawClient, *http.Response) {
+	tb.Helper()
+	conn, err := net.DialTimeout("tcp", ts.addr, readTimeout)
+	require.NoError(tb, err, "connecting to the server")
+	conn.SetDeadline(time.Now().Add(readTimeout))
+
+	key := make([]byte, 16)
+	rand.Read(key)
+	req, err := http.NewRequest(http.MethodGet, "http://"+ts.addr+path, nil)
+	require.NoError(tb, err)
+	if host != "" {
+		req.Host = host
+	}
+	req.Header.Set("Upgrade", "websocket")
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Sec-WebSocket-Version", "13")
+	req.Header.Set("Sec-WebSocket-Key", base64.StdEncoding.EncodeToString(key))
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	if err := req.Write(conn); err != nil {
+		conn.Close()
+		tb.Fatalf("GET %s: writing the handshake: %v", path, err)
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, req)
+	if err != nil {
+		conn.Close()
+		tb.Fatalf("GET %s: reading the handshake response: %v; want an HTTP response within %v", path, err, readTimeout)
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		conn.Close()
+		return nil, resp
+	}
+	sum := sha1.Sum([]byte(base64.StdEncoding.EncodeToString(key) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	require.Equal(tb, base64.StdEncoding.EncodeToString(sum[:]), resp.Header.Get("Sec-WebSocket-Accept"), "Sec-WebSocket-Accept")
+	conn.SetDeadline(time.Time{})
+	return &rawClient{conn: conn, br: br}, resp
+}
+
+// dialRaw opens a raw WebSocket to ep, or fails the test.
+func dialRaw(tb testing.TB, ts *testServer, ep endpoint) *rawClient {
+	tb.Helper()
+	c, resp := handshake(tb, ts, ep.path, "", "")
+	if c == nil {
+		body, _ := io.ReadAll(resp.Body)
+		tb.Fatalf("GET %s: got %s %q; want 101 Switching Protocols (look at %s)", ep.path, resp.Status, strings.TrimSpace(string(body)), ep.file)
+	}
+	tb.Cleanup(c.close)
+	return c
+}
+
+// requireUpgrade fails the test at once, with one message, when ep does not
+// answer a plain opening handshake with 101.
+func requireUpgrade(tb testing.TB, ts *testServer, ep endpoint) {
+	tb.Helper()
+	c := dialRaw(tb, ts, ep)
+	c.close()
+}
+
+func (c *rawClient) send(f frame) error {
+	var key [4]byte
+	rand.Read(key[:])
+	c.conn.SetWriteDeadline(time.Now().Add(readTimeout))
+	_, err := c.conn.Write(appendFrame(nil, f, key))
+	return err
+}
+
+// readFrame reads one frame within d.
+func (c *rawClient) readFrame(d time.Duration) (frame, error) {
+	c.conn.SetReadDeadline(time.Now().Add(d))
+	var h [8]byte
+	if _, err := io.ReadFull(c.br, h[:2]); err != nil {
+		return frame{}, err
+	}
+	f := frame{fin: h[0]&0x80 != 0, op: h[0] & 0x0F}
+	if h[0]&0x70 != 0 {
+		return frame{}, fmt.Errorf("server frame has RSV bits set (%#x); want none, no extension was agreed", h[0]&0x70)
+	}
+	if h[1]&0x80 != 0 {
+		return frame{}, errors.New("server frame is masked; a server must not mask (RFC 6455 section 5.1)")
+	}
+	n := uint64(h[1] & 0x7F)
+	switch n {
+	case 126:
+		if _, err := io.ReadFull(c.br, h[:2]); err != nil {
+			return frame{}, err
+		}
+		n = uint64(binary.BigEndian.Uint16(h[:2]))
+	case 127:
+		if _, err := io.ReadFull(c.br, h[:8]); err != nil {
+			return frame{}, err
+		}
+		n = binary.BigEndian.Uint64(h[:8])
+	}
+	if n > 1<<20 {
+		return frame{}, fmt.Errorf("server frame of %d bytes; want at most the %d the client sent", n, maxMessageSize)
+	}
+	f.payload = make([]byte, n)
+	if _, err := io.ReadFull(c.br, f.payload); err != nil {
+		return frame{}, err
+	}
+	return f, nil
+}
+
+func (c *rawClient) next() (event, error) {
+	var msg *event
+	for {
+		f, err := c.readFrame(readTimeout)
+		if err != nil {
+			return event{}, err
+		}
+		switch f.op {
+		case opClose:
+			e := event{op: opClose, code: 1005}
+			if len(f.payload) >= 2 {
+				e.code = int(binary.BigEndian.Uint16(f.payload))
+				e.reason = string(f.payload[2:])
+			}
+			return e, nil
+		case opPing, opPong:
+			return event{op: f.op, data: f.payload}, nil
+		case opText, opBinary:
+			if msg != nil {
+				return event{}, errors.New("server began a new message inside a fragmented one")
+			}
+			msg = &event{op: f.op}
+		case opCont:
+			if msg == nil {
+				return event{}, errors.New("server sent a continuation frame with no message to continue")
+			}
+		default:
+			return event{}, fmt.Errorf("server sent unknown opcode %#x", f.op)
+		}
+		msg.data = append(msg.data, f.payload...)
+		if f.fin {
+			return *msg, nil
+		}
+	}
+}
+
+// expectClosed checks that the server closes the TCP connection, sending
+// nothing more.
+func (c *rawClient) expectClosed() error {
+	f, err := c.readFrame(readTimeout)
+	switch {
+	case err == nil:
+		return fmt.Errorf("got %s after the close handshake; want the TCP connection closed", f)
+	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
+		return nil
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("connection closed in the middle of a frame")
+	}
+	return fmt.Errorf("%v; want the server to close the TCP connection after the close handshake", err)
+}
+
+func (c *rawClient) close() { c.conn.Close() }
+
+// gorillaClient is a gorilla/websocket client, used against /ws/coder.
+type gorillaClient struct{ c *gorilla.Conn }
+
+func dialGorilla(tb testing.TB, ts *testServer, path string) client {
+	tb.Helper()
+	d := gorilla.Dialer{HandshakeTimeout: readTimeout}
+	c, resp, err := d.Dial(ts.wsURL(path), nil)
+	if err != nil {
+		status := "no response"
+		if resp != nil {
+			status = resp.Status
+		}
+		tb.Fatalf("gorilla client: dial %s: %v (%s); want 101 Switching Protocols (look at coder.go)", path, err, status)
+	}
+	gc := &gorillaClient{c: c}
+	tb.Cleanup(gc.close)
+	return gc
+}
+
+func (g *gorillaClient) send(f frame) error {
+	g.c.SetWriteDeadline(time.Now().Add(readTimeout))
+	return g.c.WriteMessage(int(f.op), f.payload)
+}
+
+func (g *gorillaClient) next() (event, error) {
+	g.c.SetReadDeadline(time.Now().Add(readTimeout))
+	typ, data, err := g.c.ReadMessage()
+	var ce *gorilla.CloseError
+	if errors.As(err, &ce) {
+		return event{op: opClose, code: ce.Code, reason: ce.Text}, nil
+	}
+	if err != nil {
+		return event{}, err
+	}
+	return event{op: byte(typ), data: data}, nil
+}
+
+func (g *gorillaClient) close() { g.c.Close() }
+
+// coderClient is a coder/websocket client, used against /ws.
+type coderClient struct{ c *coder.Conn }
+
+func dialCoder(tb testing.TB, ts *testServer, path string) client {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+	defer cancel()
+	c, resp, err := coder.Dial(ctx, ts.wsURL(path), nil)
+	if err != nil {
+		status := "no response"
+		if resp != nil {
+			status = resp.Status
+		}
+		tb.Fatalf("coder client: dial %s: %v (%s); want 101 Switching Protocols (look at gorilla.go)", path, err, status)
+	}
+	c.SetReadLimit(1 << 20) // the client's own limit must not hide the server's
+	cc := &coderClient{c: c}
+	tb.Cleanup(cc.close)
+	return cc
+}
+
+func (k *coderClient) send(f frame) error {
+	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+	defer cancel()
+	return k.c.Write(ctx, coder.MessageType(f.op), f.payload)
+}
+
+func (k *coderClient) next() (event, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+	defer cancel()
+	typ, data, err := k.c.Read(ctx)
+	var ce coder.CloseError
+	if errors.As(err, &ce) {
+		return event{op: opClose, code: int(ce.Code), reason: ce.Reason}, nil
+	}
+	if err != nil {
+		return event{}, err
+	}
+	return event{op: byte(typ), data: data}, nil
+}
+
+func (k *coderClient) close() { k.c.CloseNow() }

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coder/websocket"
+)
+
+// serveCoder answers /ws/coder with coder/websocket.
+//
+// coder/websocket takes a context on every call that may block, and lets
+// Write, Ping and Close run beside the one goroutine that reads. This
+// handler's goroutine reads and writes the echoes; coderKeepalive pings, and
+// closes with 1001 at shutdown.
+func (s *server) serveCoder(w http.ResponseWriter, r *http.Request) {
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		// Accept checks the Origin itself; these patterns make it apply the
+		// same rule as /ws (see origin.go).
+		OriginPatterns: s.cfg.origins.acceptPatterns(r),
+	})
+	if err != nil {
+		return // Accept has answered with an HTTP error (403 for a foreign Origin)
+	}
+	// Every way out closes the connection; after a Close it does nothing.
+	defer c.CloseNow()
+	c.SetReadLimit(maxMessageSize)
+
+	// ctx ends when this handler returns or the server shuts down.
+	ctx, cancel := context.WithCancel(s.closing)
+	kept := make(chan struct{})
+	go func() {
+		defer close(kept)
+		s.coderKeepalive(ctx, c)
+	}()
+	defer func() {
+		cancel()
+		<-kept
+	}()
+
+	err = s.echoCoder(c)
+	switch {
+	case websocket.CloseStatus(err) != -1:
+		// The peer closed, and Reader has answered with the same code.
+	case errors.Is(err, websocket.ErrMessageTooBig):
+		// The read limit has sent 1009; Close waits for the peer's answer.
+		c.Close(websocket.StatusMessageTooBig, "")
+	case errors.Is(err, errNotUTF8):
+		c.Close(websocket.StatusInvalidFramePayloadData, err.Error())
+	}
+}
+
+// echoCoder writes back every message until reading or writing fails, and
+// returns why.
+func (s *server) echoCoder(c *websocket.Conn) error {
+	var buf bytes.Buffer // reused for every message of this connection
+	wctx := writeContexts{wait: s.cfg.writeWait}
+	defer wctx.stop()
+	for {
+		// No timeout on reading: a peer may stay quiet as long as it answers
+		// pings, and coderKeepalive drops one that does not. (A read's
+		// context must not carry shutdown either: cancelling it drops the
+		// connection without a close frame.)
+		typ, r, err := c.Reader(context.Background())
+		if err != nil {
+			return err
+		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			return err // wraps websocket.ErrMessageTooBig past the limit
+		}
+		// coder/websocket does not check that text is UTF-8 either.
+		if typ == websocket.MessageText && !utf8.Valid(buf.Bytes()) {
+			return errNotUTF8
+		}
+		if err := c.Write(wctx.next(), typ, buf.Bytes()); err != nil {
+			return err
+		}
+	}
+}
+
+// writeContexts hands out the contexts that bound writes: each ends between
+// wait/2 and wait after the write it is handed to begins.
+//
+// context.WithTimeout per write would do, but each new timer wakes Go's
+// network poller, which costs a third of the round trips at 16-byte messages
+// (see bench_test.go). One context is reused while it has at least half of
+// wait left.
+type writeContexts struct {
+	wait   time.Duration
+	ctx    context.Context
+	cancel context.CancelFunc
+	renew  time.Time // when ctx has only wait/2 left
+}
+
+func (w *writeContexts) next() context.Context {
+	if now := time.Now(); w.ctx == nil || !now.Before(w.renew) {
+		w.stop()
+		w.ctx, w.cancel = context.WithTimeout(context.Background(), w.wait)
+		w.renew = now.Add(w.wait / 2)
+	}
+	return w.ctx
+}
+
+func (w *writeContexts) stop() {
+	if w.cancel != nil {
+		w.cancel()
+	}
+}
+
+// coderKeepalive pings c every pingPeriod and drops it when a pong does not
+// come within pongWait. When ctx ends because the server is shutting down, it
+// closes c with 1001.
+func (s *server) coderKeepalive(ctx context.Context, c *websocket.Conn) {
+	t := time.NewTicker(s.cfg.pingPeriod)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if s.closing.Err() != nil {
+				// Close writes the close frame and waits for the peer's,
+				// which the reading goroutine receives.
+				c.Close(websocket.StatusGoingAway, "server shutting down")
+			}
+			return
+		case <-t.C:
+		}
+		// Ping returns when the pong arrives, which needs a goroutine in
+		// Reader: echoCoder is always there.
+		pctx, cancel := context.WithTimeout(ctx, s.cfg.pongWait)
+		err := c.Ping(pctx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			c.CloseNow() // no pong in time: the peer is gone
+			return
+		}
+	}
+}

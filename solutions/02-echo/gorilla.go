@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+)
+
+// errNotUTF8 ends a connection that sent a text message that is not UTF-8.
+var errNotUTF8 = errors.New("text message is not valid UTF-8")
+
+// serveGorilla answers /ws with gorilla/websocket.
+//
+// A gorilla Conn allows one goroutine at a time in the read methods and one
+// in the write methods (NextWriter, WriteMessage, SetWriteDeadline); only
+// Close and WriteControl may be called from anywhere. So this handler's
+// goroutine is the one reader and the one writer of messages: it reads a
+// message and writes its echo. gorillaKeepalive, started here, sends pings and
+// the shutdown close frame with WriteControl.
+func (s *server) serveGorilla(w http.ResponseWriter, r *http.Request) {
+	upgrader := websocket.Upgrader{CheckOrigin: s.cfg.origins.allowed}
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // Upgrade has answered with an HTTP error (403 for a foreign Origin)
+	}
+	defer ws.Close()
+
+	ws.SetReadLimit(maxMessageSize)
+	// A live peer answers each ping with a pong, and each pong moves the read
+	// deadline on; a peer that stops answering hits it and is dropped.
+	alive := func(string) error {
+		return ws.SetReadDeadline(time.Now().Add(s.cfg.pingPeriod + s.cfg.pongWait))
+	}
+	alive("")
+	ws.SetPongHandler(alive)
+	// The default close handler answers a close frame with the same code;
+	// NextReader then returns a *websocket.CloseError.
+
+	done := make(chan struct{})
+	kept := make(chan struct{})
+	go func() {
+		defer close(kept)
+		s.gorillaKeepalive(ws, done)
+	}()
+	defer func() {
+		close(done)
+		<-kept
+	}()
+
+	if err := s.echoGorilla(ws); errors.Is(err, errNotUTF8) {
+		s.closeGorilla(ws, websocket.CloseInvalidFramePayloadData, err.Error())
+	}
+	// Any other error: the peer closed (and was answered), went over the
+	// limit (gorilla has sent 1009), stopped answering pings (the read
+	// deadline passed) or went away. Reading is over either way: gorilla's
+	// read errors are permanent.
+}
+
+// echoGorilla writes back every message until reading fails, and returns why.
+func (s *server) echoGorilla(ws *websocket.Conn) error {
+	var buf bytes.Buffer // reused for every message of this connection
+	for {
+		typ, r, err := ws.NextReader()
+		if err != nil {
+			return err
+		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			return err // websocket.ErrReadLimit past the limit
+		}
+		// Neither library checks that text is UTF-8, which RFC 6455 requires
+		// (section 8.1). Check the whole message: a character may be split
+		// across frames.
+		if typ == websocket.TextMessage && !utf8.Valid(buf.Bytes()) {
+			return errNotUTF8
+		}
+		// A write deadline before every write, so that a peer that stops
+		// reading cannot hold this goroutine for ever.
+		ws.SetWriteDeadline(time.Now().Add(s.cfg.writeWait))
+		if err := ws.WriteMessage(typ, buf.Bytes()); err != nil {
+			if errors.Is(err, websocket.ErrCloseSent) {
+				continue // shutting down: read on until the peer's close frame
+			}
+			return err
+		}
+	}
+}
+
+// closeGorilla starts the close handshake with code, then reads until the
+// peer's close frame arrives, so that closing the TCP connection does not
+// reset data the peer has not read yet.
+func (s *server) closeGorilla(ws *websocket.Conn, code int, reason string) {
+	msg := websocket.FormatCloseMessage(code, reason)
+	if err := ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.writeWait)); err != nil {
+		return
+	}
+	ws.SetReadDeadline(time.Now().Add(s.cfg.closeWait))
+	for {
+		if _, _, err := ws.NextReader(); err != nil {
+			return
+		}
+	}
+}
+
+// gorillaKeepalive pings ws every pingPeriod until done is closed and, when
+// the server shuts down, sends the close frame with 1001. It writes with
+// WriteControl only, which gorilla allows beside the reader's writes.
+func (s *server) gorillaKeepalive(ws *websocket.Conn, done <-chan struct{}) {
+	t := time.NewTicker(s.cfg.pingPeriod)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.cfg.writeWait)); err != nil {
+				return // the reader finds out too, and ends the connection
+			}
+		case <-s.closing.Done():
+			msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down")
+			ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.writeWait))
+			// The peer has closeWait to answer. NetConn, because only the
+			// reader may call the Conn's read methods.
+			ws.NetConn().SetReadDeadline(time.Now().Add(s.cfg.closeWait))
+			return
+		}
+	}
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// fileRef matches a compiler position at the start of a line: "./a.go:3:4:",
+// "a.go:3:4:" or "/abs/a.go:3:4:".
+var fileRef = regexp.MustCompile(`^(\s*)((?:\./)?[^\s:]+\.go)(:\d+)`)
+
+// buildErrors rewrites compiler output from a build in dir so that every
+// position is relative to where the user stands (lessons/01-x/a.go:3:4).
+func (e *env) buildErrors(dir string, lines []string) []string {
+	out := make([]string, 0, len(lines))
+	for _, line := range lines {
+		out = append(out, fileRef.ReplaceAllStringFunc(line, func(m string) string {
+			sub := fileRef.FindStringSubmatch(m)
+			path := sub[2]
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(dir, path)
+			}
+			return sub[1] + e.rel(path) + sub[3]
+		}))
+	}
+	return trimBlank(out)
+}
+
+// relabel is buildErrors for a staged copy: positions in the copy are named
+// after the file they came from (the solution's, or the lesson's).
+func relabel(lines []string, stage string, origin func(file string) string) []string {
+	out := make([]string, 0, len(lines))
+	prefix := filepath.ToSlash(stage) + "/"
+	for _, line := range lines {
+		line = strings.ReplaceAll(line, prefix, "")
+		out = append(out, fileRef.ReplaceAllStringFunc(line, func(m string) string {
+			sub := fileRef.FindStringSubmatch(m)
+			return sub[1] + origin(strings.TrimPrefix(sub[2], "./")) + sub[3]
+		}))
+	}
+	return out
+}

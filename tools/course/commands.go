@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// command is one subcommand: `course NAME ARGS`.
+type command struct {
+	name    string
+	args    string // shown in usage after the name
+	summary string
+	run     func(ctx context.Context, e *env, args []string) int
+}
+
+// commands is in the order usage lists them.
+var commands []command
+
+func init() {
+	commands = []command{
+		{"lesson", "N", "run lesson N's tests on your code; explain the first failure", cmdLesson},
+		{"watch", "N", "the same, again on every save", cmdWatch},
+		{"hint", "N", "all hints of lesson N, in order", cmdHint},
+		{"run", "N [-addr HOST:PORT] [-- SERVER ARGS]", "build and run your server for lesson N", cmdRun},
+		{"demo", "N [-addr HOST:PORT] [-- SERVER ARGS]", "build and run the reference solution's server", cmdDemo},
+		{"progress", "", "tests passed in every lesson, and which lesson is next", cmdProgress},
+		{"reset", "N [-yes] [-ref REF]", "put lesson N's starter files back from git", cmdReset},
+		{"verify", "", "check every lesson: content, starter fails, solution passes with -race", cmdVerify},
+		{"lint", "", "gofmt, go vet and staticcheck on every module", cmdLint},
+		{"test", "", "everything CI checks: lint, verify, the tools' own tests", cmdTest},
+		{"help", "", "this text", cmdHelp},
+	}
+}
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitFail  = 1 // a test, a check or the server failed
+	exitUsage = 2 // the command line or the course is wrong
+)
+
+// run is main without the process: it picks the command and runs it.
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 {
+		return cmdHelp(ctx, e, nil)
+	}
+	name := args[0]
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		if name != "help" {
+			root, err := e.courseRoot()
+			if err != nil {
+				fmt.Fprintln(e.stderr, err)
+				return exitUsage
+			}
+			if err := checkGo(root); err != nil {
+				fmt.Fprintln(e.stderr, err)
+				return exitUsage
+			}
+		}
+		return c.run(ctx, e, args[1:])
+	}
+	fmt.Fprintf(e.stderr, "unknown command %q\n\n", name)
+	printUsage(e)
+	return exitUsage
+}
+
+func cmdHelp(_ context.Context, e *env, _ []string) int {
+	printUsage(e)
+	return exitOK
+}
+
+func printUsage(e *env) {
+	w := e.stdout
+	fmt.Fprintln(w, "usage: go run ./tools/course COMMAND [ARGS]   (from the repository root; `make help` lists the same as make targets)")
+	fmt.Fprintln(w)
+	width := 0
+	for _, c := range commands {
+		width = max(width, len(usageLine(c)))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, usageLine(c), c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Start with: go run ./tools/course lesson 1")
+}
+
+func usageLine(c command) string {
+	return strings.TrimSpace(c.name + " " + c.args)
+}
+
+// lessonNumber reads N from the first argument ("1", "01" or "01-handshake")
+// and returns the arguments after it.
+func lessonNumber(e *env, cmd string, args []string) (int, []string, bool) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintf(e.stderr, "%s needs a lesson number: go run ./tools/course %s 1\n", cmd, cmd)
+		return 0, nil, false
+	}
+	digits, _, _ := strings.Cut(args[0], "-")
+	n, err := strconv.Atoi(digits)
+	if err != nil || n < 0 {
+		fmt.Fprintf(e.stderr, "%s: %q is not a lesson number (try %s 1)\n", cmd, args[0], cmd)
+		return 0, nil, false
+	}
+	return n, args[1:], true
+}
+
+func noMoreArgs(e *env, cmd string, rest []string) bool {
+	if len(rest) > 0 {
+		fmt.Fprintf(e.stderr, "%s: unexpected arguments %q\n", cmd, rest)
+		return false
+	}
+	return true
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"wscourse/tools/internal/gotest"
+	"wscourse/tools/internal/hints"
+	"wscourse/tools/internal/lesson"
+)
+
+// maxMessageLines caps the failure message shown; the full output is one
+// go test command away, and the report says which.
+const maxMessageLines = 40
+
+func cmdLesson(ctx context.Context, e *env, args []string) int {
+	n, rest, ok := lessonNumber(e, "lesson", args)
+	if !ok || !noMoreArgs(e, "lesson", rest) {
+		return exitUsage
+	}
+	l, err := lesson.Find(e.root, n)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	ctx, cancel := e.interruptible(ctx)
+	defer cancel()
+	return lessonOnce(ctx, e, l)
+}
+
+// lessonOnce tests the lesson and prints the report; lesson and watch share it.
+func lessonOnce(ctx context.Context, e *env, l lesson.Lesson) int {
+	r, err := testLesson(ctx, l)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return exitFail
+		}
+		fmt.Fprintf(e.stdout, "lesson %d: could not run the tests.\n\n%s\n", l.Num, indent(err.Error(), "    "))
+		return exitFail
+	}
+	e.printReport(r)
+	if r.done() {
+		return exitOK
+	}
+	return exitFail
+}
+
+func (e *env) printReport(r *report) {
+	w, l := e.stdout, r.lesson
+	if r.res.BuildFailed {
+		what, fix := "does not build", "the compiler errors"
+		if r.res.VetFailed {
+			// go test runs part of go vet first and runs no test when it objects.
+			what, fix = "does not pass go vet", "the problems go vet found"
+		}
+		fmt.Fprintf(w, "%s\n\n", e.red(fmt.Sprintf("lesson %d (%s) %s, so no test could run.", l.Num, l.Name, what)))
+		for _, line := range e.buildErrors(l.Dir, r.res.BuildOutput) {
+			fmt.Fprintf(w, "    %s\n", line)
+		}
+		fmt.Fprintf(w, "\nlesson %d: %s; none of its %s could run\n\n", l.Num, what, plural(len(r.entries), "test"))
+		if e.watching {
+			fmt.Fprintf(w, "Next: fix %s above; the tests run again when you save.\n", fix)
+		} else {
+			fmt.Fprintf(w, "Next: fix %s above, then run `make lesson-%d` again (or `make watch-%d` to rerun on every save).\n", fix, l.Num, l.Num)
+		}
+		return
+	}
+	fmt.Fprintf(w, "%s\n\n", e.bold(fmt.Sprintf("lesson %d (%s)", l.Num, l.Name)))
+	for _, en := range r.entries {
+		fmt.Fprintf(w, "  %s %s\n", e.statusWord(en.status), en.name)
+	}
+	fmt.Fprintln(w)
+	if f := r.firstFailure(); f != nil {
+		e.printFailure(r, f)
+	} else if len(r.entries) == 0 || len(r.res.PackageOutput) > 0 && r.res.Failed {
+		// Nothing failed by name, yet the run failed: show what go test said.
+		for _, line := range r.res.PackageOutput {
+			fmt.Fprintf(w, "    %s\n", line)
+		}
+		fmt.Fprintln(w)
+	}
+	summary := fmt.Sprintf("lesson %d: %d passed, %d failed", l.Num, r.count(gotest.Passed), r.count(gotest.Failed))
+	if k := r.count(gotest.NotRun); k > 0 {
+		summary += fmt.Sprintf(", %d not run", k)
+	}
+	if k := r.count(gotest.Skipped); k > 0 {
+		summary += fmt.Sprintf(", %d skipped", k)
+	}
+	fmt.Fprintln(w, summary)
+	fmt.Fprintln(w)
+	if r.done() {
+		fmt.Fprintln(w, e.green(fmt.Sprintf("Lesson %d is done: every test passes.", l.Num))+" "+e.nextLesson(l))
+		return
+	}
+	files := e.starterPaths(l)
+	if e.watching {
+		fmt.Fprintf(w, "Next: edit %s; the tests run again when you save. `make hint-%d` shows every hint.\n", files, l.Num)
+		return
+	}
+	fmt.Fprintf(w, "Next: edit %s, then run `make lesson-%d` again.\n", files, l.Num)
+	fmt.Fprintf(w, "`make watch-%d` reruns the tests on every save; `make hint-%d` shows every hint.\n", l.Num, l.Num)
+}
+
+func (e *env) printFailure(r *report, f *entry) {
+	w, l := e.stdout, r.lesson
+	msg := trimBlank(trimTrace(f.test.Output, l.Dir, e.rel))
+	// testify and panics name files by absolute path; show them as the
+	// compiler errors are shown.
+	abs, rel := l.Dir+string(filepath.Separator), e.rel(l.Dir)+"/"
+	for i := range msg {
+		msg[i] = strings.ReplaceAll(msg[i], abs, rel)
+	}
+	switch {
+	case f.test.Unfinished && containsLine(msg, "test timed out"):
+		fmt.Fprintf(w, "%s did not finish within the %s limit: something waits forever (a read with no deadline? a lock never released?).\n\n",
+			e.bold(f.name), gotest.Timeout)
+	case f.test.Unfinished:
+		fmt.Fprintf(w, "%s crashed the test program before it could finish; the tests after it did not run.\n\n", e.bold(f.name))
+	default:
+		fmt.Fprintf(w, "%s failed:\n\n", e.bold(f.name))
+	}
+	if len(msg) == 0 {
+		msg = []string{"(the test printed no message)"}
+	}
+	more := 0
+	if len(msg) > maxMessageLines {
+		msg, more = msg[:maxMessageLines], len(msg)-maxMessageLines
+	}
+	for _, line := range msg {
+		fmt.Fprintf(w, "    %s\n", line)
+	}
+	if more > 0 {
+		fmt.Fprintf(w, "    ... %d more lines: cd %s && go test -run '^%s$' .\n", more, e.rel(l.Dir), f.name)
+	}
+	fmt.Fprintln(w)
+	if f.hinted {
+		fmt.Fprintf(w, "%s\n\n%s\n\n", e.yellow("Hint:"), indent(f.hint, "    "))
+	} else {
+		fmt.Fprintf(w, "%s\n\n", e.dim(fmt.Sprintf("(%s has no hint in %s)", f.name, e.rel(filepath.Join(l.Dir, hints.FileName)))))
+	}
+}
+
+func (e *env) statusWord(s gotest.Status) string {
+	word := fmt.Sprintf("%-8s", s.String())
+	switch s {
+	case gotest.Passed:
+		return e.green(word)
+	case gotest.Failed:
+		return e.red(word)
+	default:
+		return e.yellow(word)
+	}
+}
+
+// starterPaths names the files a student edits, relative to where they stand.
+func (e *env) starterPaths(l lesson.Lesson) string {
+	files, err := l.StarterFiles()
+	if err != nil || len(files) == 0 {
+		return e.rel(l.Dir)
+	}
+	for i, f := range files {
+		files[i] = e.rel(filepath.Join(l.Dir, f))
+	}
+	return strings.Join(files, ", ")
+}
+
+// nextLesson says what to do after finishing l.
+func (e *env) nextLesson(l lesson.Lesson) string {
+	all, err := lesson.List(e.root)
+	if err == nil {
+		for _, o := range all {
+			if o.Num > l.Num {
+				return fmt.Sprintf("Next: `make lesson-%d` (%s).", o.Num, o.Name)
+			}
+		}
+	}
+	return "That is the last lesson; `make progress` shows them all."
+}

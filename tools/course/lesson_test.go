@@ -1,0 +1,126 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLessonFailingInHintOrder(t *testing.T) {
+	t.Parallel()
+	code, out := runCmd(t, fixture(t), "lesson", "1")
+	if code != exitFail {
+		t.Errorf("exit status %d, want %d while tests fail", code, exitFail)
+	}
+	// hints.md orders TestFirst, TestThird, TestSecond; the source another way.
+	assertInOrder(t, out,
+		"passed   TestFirst\n", "failed   TestThird\n", "failed   TestSecond\n",
+		"TestThird failed:",
+		`greet_test.go:23: Shout("ann") = "", want "HELLO, ANN!"`,
+		"Hint:", "Which function of package strings makes text upper case?",
+		"lesson 1: 1 passed, 2 failed\n",
+		"edit lessons/01-good/greet.go", "make lesson-1", "make watch-1", "make hint-1")
+	if strings.Contains(out, "What does Greet return now?") {
+		t.Error("the report shows the hint of a later failure; want only the first failure's")
+	}
+	if strings.Contains(out, "=== RUN") || strings.Contains(out, "--- FAIL") {
+		t.Errorf("the report shows go test's framing lines:\n%s", out)
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("the report has colour codes, but stdout is not a terminal")
+	}
+}
+
+func TestLessonDone(t *testing.T) {
+	t.Parallel()
+	code, out := runCmd(t, fixture(t), "lesson", "2")
+	if code != exitOK {
+		t.Errorf("exit status %d, want 0 when every test passes", code)
+	}
+	assertInOrder(t, out, "passed   TestDouble\n", "passed   TestDoubleZero\n",
+		"lesson 2: 2 passed, 0 failed\n", "Lesson 2 is done", "make lesson-3")
+}
+
+func TestLessonDoesNotBuild(t *testing.T) {
+	t.Parallel()
+	code, out := runCmd(t, fixture(t), "lesson", "3")
+	if code != exitFail {
+		t.Errorf("exit status %d, want %d", code, exitFail)
+	}
+	assertInOrder(t, out, "does not build, so no test could run",
+		"lessons/03-broken/broken.go:8:9: undefined: undefinedName",
+		"lesson 3: does not build; none of its 1 test could run")
+	if strings.Contains(out, "failed") {
+		t.Errorf("a build failure is reported as failed tests:\n%s", out)
+	}
+}
+
+func TestLessonTestWithoutHintComesLast(t *testing.T) {
+	t.Parallel()
+	code, out := runCmd(t, fixture(t), "lesson", "4")
+	if code != exitFail {
+		t.Errorf("exit status %d, want %d", code, exitFail)
+	}
+	// TestOrphan comes first in the source but has no hint.
+	assertInOrder(t, out, "failed   TestNeg\n", "passed   TestOrphan\n", "Flip the sign.", "lesson 4: 1 passed, 1 failed")
+	if strings.Contains(out, "TestGhost") {
+		t.Error("the report lists TestGhost, which has a hint but no test")
+	}
+}
+
+func TestLessonColour(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(fixture(t))
+	te.color = true
+	run(t.Context(), te.env, []string{"lesson", "1"})
+	if out := te.out.String(); !strings.Contains(out, ansiRed+"failed") || !strings.Contains(out, ansiGreen+"passed") {
+		t.Errorf("no colour with color set:\n%q", out)
+	}
+}
+
+func TestCommandLineMistakes(t *testing.T) {
+	t.Parallel()
+	root := fixture(t)
+	for _, args := range [][]string{{"lesson"}, {"lesson", "x"}, {"lesson", "9"}, {"lesson", "1", "2"}, {"nope"}, {"reset", "1", "-bogus"}} {
+		te := newTestEnv(root)
+		if code := run(t.Context(), te.env, args); code != exitUsage {
+			t.Errorf("%q: exit status %d, want %d", args, code, exitUsage)
+		}
+		if te.errOut.String() == "" {
+			t.Errorf("%q: nothing on stderr, want a word on what is wrong", args)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{nil, {"help"}} {
+		code, out := runCmd(t, fixture(t), args...)
+		if code != exitOK {
+			t.Errorf("%q: exit status %d, want 0", args, code)
+		}
+		assertInOrder(t, out, "lesson N", "watch N", "hint N", "run N", "demo N", "progress", "reset N", "verify", "lint", "test")
+	}
+}
+
+func TestHint(t *testing.T) {
+	t.Parallel()
+	code, out := runCmd(t, fixture(t), "hint", "1")
+	if code != exitOK {
+		t.Errorf("exit status %d, want 0", code)
+	}
+	assertInOrder(t, out, "1. TestFirst", "passes from the start", "2. TestThird", "upper case", "3. TestSecond", "Read the want")
+}
+
+func TestProgress(t *testing.T) {
+	t.Parallel()
+	code, out := runCmd(t, fixture(t), "progress")
+	if code != exitOK {
+		t.Errorf("exit status %d, want 0", code)
+	}
+	assertInOrder(t, out,
+		"01-good    1/3 passed\n",
+		"02-done    2/2 passed\n",
+		"03-broken  does not build\n",
+		"04-nohint  1/2 passed\n",
+		"Next: lesson 1 (01-good): make lesson-1")
+}

@@ -1,0 +1,20 @@
+//go:build unix
+
+package main
+
+import (
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+// ownGroup puts the server in a process group of its own, so the terminal's
+// Ctrl-C goes to the runner only, which forwards it once.
+func ownGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+}
+
+// forward passes a signal the runner received on to the server.
+func forward(p *os.Process, sig os.Signal) {
+	_ = p.Signal(sig) // an error means it has exited already
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"slices"
+
+	"wscourse/tools/internal/gotest"
+	"wscourse/tools/internal/hints"
+	"wscourse/tools/internal/lesson"
+)
+
+// report is one run of a lesson's tests, put in lesson order with the hints.
+type report struct {
+	lesson  lesson.Lesson
+	res     *gotest.Result
+	entries []entry
+}
+
+// entry is one top-level test of the lesson.
+type entry struct {
+	name   string
+	status gotest.Status
+	test   *gotest.Test // nil when it never started
+	hint   string
+	hinted bool
+}
+
+// testLesson runs the lesson's tests in place on the student's code. The
+// build and test caches stay on, so an unchanged lesson answers at once.
+func testLesson(ctx context.Context, l lesson.Lesson) (*report, error) {
+	res, err := gotest.Run(ctx, l.Dir, gotest.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return newReport(l, res)
+}
+
+// newReport orders the tests: first those with a section in hints.md, in the
+// sections' order, then tests that ran without a hint, then tests in the
+// source that never started (the binary died before them).
+func newReport(l lesson.Lesson, res *gotest.Result) (*report, error) {
+	hs, err := hints.Load(l.Dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	funcs, funcsErr := l.TestFuncs()
+	exists := func(name string) bool {
+		return funcsErr != nil || slices.Contains(funcs, name) || res.Test(name) != nil
+	}
+	r := &report{lesson: l, res: res}
+	seen := map[string]bool{}
+	add := func(name string) {
+		if seen[name] {
+			return
+		}
+		seen[name] = true
+		en := entry{name: name, test: res.Test(name)}
+		if en.test != nil {
+			en.status = en.test.Status
+		}
+		if h, ok := hints.Find(hs, name); ok {
+			en.hint, en.hinted = h.Text, true
+		}
+		r.entries = append(r.entries, en)
+	}
+	for _, h := range hs {
+		if exists(h.Test) {
+			add(h.Test)
+		}
+	}
+	for _, t := range res.Tests {
+		add(t.Name)
+	}
+	for _, name := range funcs {
+		add(name)
+	}
+	return r, nil
+}
+
+// count returns how many tests ended with status s.
+func (r *report) count(s gotest.Status) int {
+	n := 0
+	for _, en := range r.entries {
+		if en.status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// firstFailure is the first failed test in lesson order, or nil.
+func (r *report) firstFailure() *entry {
+	for i := range r.entries {
+		if r.entries[i].status == gotest.Failed {
+			return &r.entries[i]
+		}
+	}
+	return nil
+}
+
+// done reports whether every test passed (or was skipped) and the lesson built.
+func (r *report) done() bool {
+	return !r.res.BuildFailed && !r.res.Failed && len(r.entries) > 0 &&
+		r.count(gotest.Failed) == 0 && r.count(gotest.NotRun) == 0
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+
+	"wscourse/tools/internal/lesson"
+)
+
+// defaultAddr is every lesson server's own default.
+const defaultAddr = "127.0.0.1:8080"
+
+func cmdRun(ctx context.Context, e *env, args []string) int { return serve(ctx, e, "run", args, false) }
+func cmdDemo(ctx context.Context, e *env, args []string) int {
+	return serve(ctx, e, "demo", args, true)
+}
+
+// serve builds lesson N's server (the student's code, or with solution the
+// reference solution staged in a temporary folder) and runs the binary
+// directly, forwarding SIGINT and SIGTERM, so the server's own graceful
+// shutdown runs and its exit status becomes ours.
+func serve(ctx context.Context, e *env, cmd string, args []string, solution bool) int {
+	n, rest, ok := lessonNumber(e, cmd, args)
+	if !ok {
+		return exitUsage
+	}
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	addr := fs.String("addr", defaultAddr, "address the server listens on")
+	if err := fs.Parse(rest); err != nil {
+		return exitUsage
+	}
+	l, err := lesson.Find(e.root, n)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	tmp, err := os.MkdirTemp("", "course-"+cmd+"-")
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitFail
+	}
+	defer os.RemoveAll(tmp)
+
+	dir, what := l.Dir, "your code in "+e.rel(l.Dir)
+	if solution {
+		dir, what = filepath.Join(tmp, "src"), "the reference solution of "+l.Name
+		if err := l.StageSolution(dir); err != nil {
+			fmt.Fprintln(e.stderr, err)
+			return exitFail
+		}
+	}
+	bin := filepath.Join(tmp, "server")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	fmt.Fprintf(e.stderr, "building lesson %d (%s)...\n", n, what)
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "GOWORK=off")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(e.stderr, "lesson %d does not build:\n\n", n)
+		lines := splitLines(string(out))
+		if solution {
+			lines = relabel(lines, dir, func(f string) string { return l.Name + "/" + f })
+		} else {
+			lines = e.buildErrors(dir, lines)
+		}
+		for _, line := range lines {
+			fmt.Fprintf(e.stderr, "    %s\n", line)
+		}
+		return exitFail
+	}
+	srv := exec.Command(bin, append([]string{"-addr", *addr}, fs.Args()...)...)
+	srv.Dir = dir
+	srv.Stdout, srv.Stderr = e.stdout, e.stderr // no stdin: it runs outside the terminal's group
+	ownGroup(srv)
+	return runForwarding(e, srv)
+}
+
+// runForwarding starts cmd and waits for it, passing on every signal that
+// arrives meanwhile. The server is in a process group of its own (where the
+// system has them), so a Ctrl-C reaches it once, through us.
+func runForwarding(e *env, cmd *exec.Cmd) int {
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitFail
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	for {
+		select {
+		case err := <-done:
+			return exitStatus(e.stderr, err)
+		case sig := <-e.signals:
+			forward(cmd.Process, sig)
+		}
+	}
+}
+
+func exitStatus(w io.Writer, err error) int {
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &exit) && exit.ExitCode() > 0:
+		return exit.ExitCode()
+	default:
+		fmt.Fprintln(w, "server:", err)
+		return exitFail
+	}
+}

@@ -1,0 +1,3 @@
+module fixture/lessons/01-good
+
+go 1.26.0

@@ -1,0 +1,3 @@
+module fixture/lessons/02-done
+
+go 1.26.0

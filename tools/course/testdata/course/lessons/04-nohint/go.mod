@@ -1,0 +1,3 @@
+module fixture/lessons/04-nohint
+
+go 1.26.0

@@ -1,0 +1,8 @@
+package main
+
+func main() {}
+
+// Half returns n / 2.
+func Half(n int) int {
+	return n / 2
+}

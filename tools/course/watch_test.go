@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// watchRerunsOnSave runs watch on a copy of lesson 2, breaks the solved
+// code, and waits for the second report.
+func watchRerunsOnSave(t *testing.T, timing watchTiming) {
+	root := fixtureCopy(t)
+	te := newTestEnv(root)
+	te.watch = timing
+	ctx, cancel := context.WithCancel(t.Context())
+	code := make(chan int, 1)
+	go func() { code <- run(ctx, te.env, []string{"watch", "2"}) }()
+
+	te.out.waitFor(t, "Ctrl-C stops.", 1)
+	assertInOrder(t, te.out.String(), "lesson 2: 2 passed, 0 failed")
+	writeFile(t, filepath.Join(root, "lessons", "02-done", "done.go"),
+		"package main\n\nfunc main() {}\n\n// Double is broken again. TODO: fix.\nfunc Double(n int) int { return n }\n")
+	te.out.waitFor(t, "Ctrl-C stops.", 2)
+	assertInOrder(t, te.out.String(), "lesson 2: 2 passed, 0 failed", "lesson 2: 1 passed, 1 failed", "the tests run again when you save")
+
+	cancel()
+	select {
+	case c := <-code:
+		if c != exitOK {
+			t.Errorf("exit status %d after Ctrl-C, want 0", c)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("watch did not stop within 10s")
+	}
+}
+
+func TestWatchEvents(t *testing.T) {
+	t.Parallel()
+	watchRerunsOnSave(t, watchTiming{debounce: 200 * time.Millisecond, poll: time.Hour})
+}
+
+func TestWatchPollAlone(t *testing.T) {
+	t.Parallel()
+	watchRerunsOnSave(t, watchTiming{debounce: 50 * time.Millisecond, poll: 100 * time.Millisecond, noEvents: true})
+}

@@ -1,0 +1,14 @@
+//go:build !unix
+
+package gotest
+
+import (
+	"os/exec"
+	"time"
+)
+
+// stopTree kills go test on cancel; without process groups its test binary
+// ends when its own -timeout fires.
+func stopTree(cmd *exec.Cmd) {
+	cmd.WaitDelay = 5 * time.Second
+}

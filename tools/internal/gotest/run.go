@@ -1,0 +1,74 @@
+package gotest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// Timeout is the -timeout every run gets: long enough for the slowest lesson
+// under -race, short enough that a hung read ends the run.
+const Timeout = 2 * time.Minute
+
+// Options are the go test flags a run adds to -json.
+type Options struct {
+	Race    bool // -race
+	NoCache bool // -count=1
+}
+
+// Run runs `go test -json ./...` in dir as a module of its own (GOWORK=off,
+// as every lesson must build alone) and reads its result. An error means go
+// test could not start or stopped before running anything (a go.mod problem,
+// a cancelled context); its text holds what go printed.
+func Run(ctx context.Context, dir string, opt Options) (*Result, error) {
+	args := []string{"test", "-json", "-timeout=" + Timeout.String()}
+	if opt.Race {
+		args = append(args, "-race")
+	}
+	if opt.NoCache {
+		args = append(args, "-count=1")
+	}
+	args = append(args, "./...")
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	stopTree(cmd)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	res, err := Parse(&stdout)
+	if err != nil {
+		return nil, err
+	}
+	if runErr != nil && !res.Failed {
+		// go test failed before any package reported: say what go said.
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = runErr.Error()
+		}
+		return nil, fmt.Errorf("go test in %s: %s", dir, msg)
+	}
+	if res.BuildFailed {
+		// Some setup errors come on stderr rather than as events.
+		res.BuildOutput = append(res.BuildOutput, setupErrors(stderr.String())...)
+	}
+	return res, nil
+}
+
+// setupErrors are the lines go printed on stderr, without progress notes.
+func setupErrors(stderr string) []string {
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if line != "" && !strings.HasPrefix(line, "go: downloading ") {
+			out = append(out, line)
+		}
+	}
+	return out
+}

@@ -1,0 +1,34 @@
+package gotest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// module writes a one-package module with the given test file.
+func module(t *testing.T, test string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"go.mod":    "module m\n\ngo 1.26.0\n",
+		"m_test.go": test,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestRun(t *testing.T) {
+	t.Parallel()
+	dir := module(t, "package m\n\nimport \"testing\"\n\nfunc TestOK(t *testing.T) {}\nfunc TestBad(t *testing.T) { t.Error(\"got 1, want 2\") }\n")
+	res, err := Run(t.Context(), dir, Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Test("TestOK").Status != Passed || res.Test("TestBad").Status != Failed || !res.Failed {
+		t.Errorf("Run: %+v, %+v", res.Test("TestOK"), res.Test("TestBad"))
+	}
+}
