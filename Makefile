@@ -1,13 +1,18 @@
 # Thin wrappers over the course runner. Without make, run the same commands
 # with `go run ./tools/course COMMAND` (see `go run ./tools/course help`).
 
-COURSE := go run ./tools/course
+# The runner is built once into .bin/ (go build is instant on a warm cache) and
+# run directly, so that its exit status and Ctrl-C reach make unchanged.
+COURSE := .bin/course
 # ADDR is where run-N and demo-N listen; ARGS go to the server (or to reset-N).
 ADDR ?= 127.0.0.1:8080
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help progress verify lint test
+.PHONY: help progress verify lint test $(COURSE)
+
+$(COURSE):
+	@go build -o $@ ./tools/course
 
 help:
 	@echo 'Targets (N is a lesson number, e.g. make lesson-1):'
@@ -22,32 +27,32 @@ help:
 	@echo '  make lint        gofmt, go vet and staticcheck on every module'
 	@echo '  make test        lint, verify and the tools'"'"' own tests (browser tests need Chromium)'
 
-lesson-%:
+lesson-%: $(COURSE)
 	@$(COURSE) lesson $*
 
-watch-%:
+watch-%: $(COURSE)
 	@$(COURSE) watch $*
 
-hint-%:
+hint-%: $(COURSE)
 	@$(COURSE) hint $*
 
-run-%:
+run-%: $(COURSE)
 	@$(COURSE) run $* -addr $(ADDR) -- $(ARGS)
 
-demo-%:
+demo-%: $(COURSE)
 	@$(COURSE) demo $* -addr $(ADDR) -- $(ARGS)
 
-reset-%:
+reset-%: $(COURSE)
 	@$(COURSE) reset $* $(ARGS)
 
-progress:
+progress: $(COURSE)
 	@$(COURSE) progress
 
-verify:
+verify: $(COURSE)
 	@$(COURSE) verify
 
-lint:
+lint: $(COURSE)
 	@$(COURSE) lint
 
-test:
+test: $(COURSE)
 	@$(COURSE) test

@@ -8,7 +8,8 @@ import "net/http"
 //
 // TODO: TestGorillaOrigin. Upgrade the request with a websocket.Upgrader whose
 // CheckOrigin applies the course's rule, s.cfg.origins.allowed (origin.go).
-// Never a CheckOrigin that returns true for everyone.
+// Never a CheckOrigin that returns true for everyone. A refusal's body should
+// say why, in one line: see Upgrader.Error.
 //
 // TODO: TestGorillaEcho. Echo every message: NextReader into a bytes.Buffer
 // reused for the whole connection, then WriteMessage with the same type, with

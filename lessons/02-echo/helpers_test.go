@@ -293,8 +293,11 @@ func (f frame) String() string {
 			e.code = int(binary.BigEndian.Uint16(f.payload))
 		}
 	}
+	if f.op == opCont && f.fin {
+		return "final continuation " + describe(f.payload, false)
+	}
 	if f.op == opCont {
-		return "continuation " + describe(f.payload, false) + map[bool]string{true: " (final)", false: ""}[f.fin]
+		return "continuation " + describe(f.payload, false)
 	}
 	if !f.fin {
 		return "first fragment of " + e.String()

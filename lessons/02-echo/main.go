@@ -62,6 +62,9 @@ func main() {
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
+	if errors.As(err, new(usageError)) {
+		os.Exit(2) // the flag package has printed the problem and the usage
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "echo:", err)
 		os.Exit(1)
@@ -94,14 +97,20 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.pongWait, "pong-wait", 10*time.Second, "how long a peer has to answer a ping before it is dropped")
 	fs.DurationVar(&cfg.writeWait, "write-wait", 10*time.Second, "how long one write to a peer may take")
 	if err := fs.Parse(args); err != nil {
-		return config{}, err
+		if errors.Is(err, flag.ErrHelp) {
+			return config{}, err
+		}
+		return config{}, usageError{err}
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q (flags only; see -h)", fs.Arg(0))
 	}
-	for name, d := range map[string]time.Duration{"-ping-period": cfg.pingPeriod, "-pong-wait": cfg.pongWait, "-write-wait": cfg.writeWait} {
-		if d <= 0 {
-			return config{}, fmt.Errorf("%s must be positive, got %v", name, d)
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"-ping-period", cfg.pingPeriod}, {"-pong-wait", cfg.pongWait}, {"-write-wait", cfg.writeWait}} {
+		if f.d <= 0 {
+			return config{}, fmt.Errorf("%s must be positive, got %v", f.name, f.d)
 		}
 	}
 	var err error
@@ -110,6 +119,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	return cfg, nil
 }
+
+// usageError is a flag the flag package could not parse; it has said so.
+type usageError struct{ error }
 
 // server holds what the handlers share.
 type server struct {

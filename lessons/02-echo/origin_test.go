@@ -75,8 +75,8 @@ func runOriginCases(t *testing.T, ts *testServer, ep endpoint, flags string, cas
 			if tc.want == http.StatusForbidden {
 				body, _ := io.ReadAll(resp.Body)
 				reason := strings.TrimSpace(string(body))
-				assert.Truef(t, reason != "" && !strings.Contains(reason, "\n"),
-					"403 body %q: want a one-line reason", body)
+				assert.Truef(t, strings.Contains(strings.ToLower(reason), "origin") && !strings.Contains(reason, "\n"),
+					"GET %s with Origin %q: 403 body %q; want a one-line reason that names the origin check (look at %s)", ep.path, tc.origin, body, ep.file)
 			}
 		})
 	}

@@ -22,7 +22,13 @@ var errNotUTF8 = errors.New("text message is not valid UTF-8")
 // message and writes its echo. gorillaKeepalive, started here, sends pings and
 // the shutdown close frame with WriteControl.
 func (s *server) serveGorilla(w http.ResponseWriter, r *http.Request) {
-	upgrader := websocket.Upgrader{CheckOrigin: s.cfg.origins.allowed}
+	upgrader := websocket.Upgrader{
+		CheckOrigin: s.cfg.origins.allowed,
+		// By default a refusal says only "Forbidden"; say why.
+		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
+			http.Error(w, reason.Error(), status)
+		},
+	}
 	ws, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // Upgrade has answered with an HTTP error (403 for a foreign Origin)
@@ -98,6 +104,7 @@ func (s *server) closeGorilla(ws *websocket.Conn, code int, reason string) {
 	if err := ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.writeWait)); err != nil {
 		return
 	}
+	ws.SetPongHandler(nil) // a late pong must not move the deadline on again
 	ws.SetReadDeadline(time.Now().Add(s.cfg.closeWait))
 	for {
 		if _, _, err := ws.NextReader(); err != nil {

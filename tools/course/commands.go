@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"wscourse/tools/internal/lesson"
 )
 
 // command is one subcommand: `course NAME ARGS`.
@@ -93,20 +94,25 @@ func usageLine(c command) string {
 	return strings.TrimSpace(c.name + " " + c.args)
 }
 
-// lessonNumber reads N from the first argument ("1", "01" or "01-handshake")
-// and returns the arguments after it.
-func lessonNumber(e *env, cmd string, args []string) (int, []string, bool) {
+// lessonArg reads the lesson from the first argument ("1", "01" or
+// "01-handshake") and returns it with the arguments after it.
+func lessonArg(e *env, cmd string, args []string) (lesson.Lesson, []string, bool) {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprintf(e.stderr, "%s needs a lesson number: go run ./tools/course %s 1\n", cmd, cmd)
-		return 0, nil, false
+		return lesson.Lesson{}, nil, false
 	}
 	digits, _, _ := strings.Cut(args[0], "-")
 	n, err := strconv.Atoi(digits)
 	if err != nil || n < 0 {
 		fmt.Fprintf(e.stderr, "%s: %q is not a lesson number (try %s 1)\n", cmd, args[0], cmd)
-		return 0, nil, false
+		return lesson.Lesson{}, nil, false
 	}
-	return n, args[1:], true
+	l, err := lesson.Find(e.root, n)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return lesson.Lesson{}, nil, false
+	}
+	return l, args[1:], true
 }
 
 func noMoreArgs(e *env, cmd string, rest []string) bool {

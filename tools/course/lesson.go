@@ -17,13 +17,8 @@ import (
 const maxMessageLines = 40
 
 func cmdLesson(ctx context.Context, e *env, args []string) int {
-	n, rest, ok := lessonNumber(e, "lesson", args)
+	l, rest, ok := lessonArg(e, "lesson", args)
 	if !ok || !noMoreArgs(e, "lesson", rest) {
-		return exitUsage
-	}
-	l, err := lesson.Find(e.root, n)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
 		return exitUsage
 	}
 	ctx, cancel := e.interruptible(ctx)

@@ -9,15 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-
-	"wscourse/tools/internal/lesson"
 )
 
 // cmdReset puts the starter files of a lesson back as they are in git. It
 // reads them with `git show` and writes the files, leaving the index and
 // every other file alone.
 func cmdReset(ctx context.Context, e *env, args []string) int {
-	n, rest, ok := lessonNumber(e, "reset", args)
+	l, rest, ok := lessonArg(e, "reset", args)
 	if !ok {
 		return exitUsage
 	}
@@ -26,11 +24,6 @@ func cmdReset(ctx context.Context, e *env, args []string) int {
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
 	ref := fs.String("ref", "HEAD", "the git commit, branch or tag to take the starter files from")
 	if err := fs.Parse(rest); err != nil || !noMoreArgs(e, "reset", fs.Args()) {
-		return exitUsage
-	}
-	l, err := lesson.Find(e.root, n)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
 		return exitUsage
 	}
 	files, err := l.StarterFiles()
@@ -54,7 +47,7 @@ func cmdReset(ctx context.Context, e *env, args []string) int {
 		}
 	}
 
-	fmt.Fprintf(e.stdout, "reset lesson %d: these files go back to their starter version at %s:\n\n", n, *ref)
+	fmt.Fprintf(e.stdout, "reset lesson %d: these files go back to their starter version at %s:\n\n", l.Num, *ref)
 	for _, f := range files {
 		fmt.Fprintf(e.stdout, "    %s\n", e.rel(filepath.Join(l.Dir, f)))
 	}
@@ -62,7 +55,7 @@ func cmdReset(ctx context.Context, e *env, args []string) int {
 	if !*yes {
 		if !e.canAsk {
 			fmt.Fprintf(e.stderr, "reset: not resetting: there is no terminal to confirm on. To reset without a question, run\n"+
-				"    go run ./tools/course reset %d -yes\n", n)
+				"    go run ./tools/course reset %d -yes\n", l.Num)
 			return exitUsage
 		}
 		fmt.Fprint(e.stdout, "Your changes to them will be lost. Type yes to reset: ")
@@ -78,6 +71,6 @@ func cmdReset(ctx context.Context, e *env, args []string) int {
 			return exitFail
 		}
 	}
-	fmt.Fprintf(e.stdout, "Lesson %d is back at its start. Run `make lesson-%d` to see its tests fail.\n", n, n)
+	fmt.Fprintf(e.stdout, "Lesson %d is back at its start. Run `make lesson-%d` to see its tests fail.\n", l.Num, l.Num)
 	return exitOK
 }

@@ -10,8 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-
-	"wscourse/tools/internal/lesson"
 )
 
 // defaultAddr is every lesson server's own default.
@@ -27,7 +25,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 // directly, forwarding SIGINT and SIGTERM, so the server's own graceful
 // shutdown runs and its exit status becomes ours.
 func serve(ctx context.Context, e *env, cmd string, args []string, solution bool) int {
-	n, rest, ok := lessonNumber(e, cmd, args)
+	l, rest, ok := lessonArg(e, cmd, args)
 	if !ok {
 		return exitUsage
 	}
@@ -35,11 +33,6 @@ func serve(ctx context.Context, e *env, cmd string, args []string, solution bool
 	fs.SetOutput(e.stderr)
 	addr := fs.String("addr", defaultAddr, "address the server listens on")
 	if err := fs.Parse(rest); err != nil {
-		return exitUsage
-	}
-	l, err := lesson.Find(e.root, n)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
 		return exitUsage
 	}
 	tmp, err := os.MkdirTemp("", "course-"+cmd+"-")
@@ -61,12 +54,12 @@ func serve(ctx context.Context, e *env, cmd string, args []string, solution bool
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	fmt.Fprintf(e.stderr, "building lesson %d (%s)...\n", n, what)
+	fmt.Fprintf(e.stderr, "building lesson %d (%s)...\n", l.Num, what)
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
 	build.Dir = dir
 	build.Env = append(os.Environ(), "GOWORK=off")
 	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(e.stderr, "lesson %d does not build:\n\n", n)
+		fmt.Fprintf(e.stderr, "lesson %d does not build:\n\n", l.Num)
 		lines := splitLines(string(out))
 		if solution {
 			lines = relabel(lines, dir, func(f string) string { return l.Name + "/" + f })

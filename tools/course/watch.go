@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
-
-	"wscourse/tools/internal/lesson"
 )
 
 // watchTiming is how watch notices saves. Events settle for debounce before
@@ -30,13 +28,8 @@ var defaultWatch = watchTiming{debounce: 300 * time.Millisecond, poll: time.Seco
 var watchedExt = map[string]bool{".go": true, ".html": true, ".js": true, ".md": true}
 
 func cmdWatch(ctx context.Context, e *env, args []string) int {
-	n, rest, ok := lessonNumber(e, "watch", args)
+	l, rest, ok := lessonArg(e, "watch", args)
 	if !ok || !noMoreArgs(e, "watch", rest) {
-		return exitUsage
-	}
-	l, err := lesson.Find(e.root, n)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
 		return exitUsage
 	}
 	ctx, cancel := e.interruptible(ctx)
