@@ -199,8 +199,8 @@ func TestKeepalive(t *testing.T) {
 	// An idle client is pinged; answering keeps the connection open.
 	for i := range 2 {
 		f, err := c.next()
-		require.NoError(t, err, "client idle for %v with -ping %v: want a ping, got none; see nextFrame in echo.go", readWait, cfg.pingPeriod)
-		require.Equal(t, opPing, f.op, "client idle with -ping %v: got a %s, want a ping; see nextFrame in echo.go", cfg.pingPeriod, f)
+		require.NoError(t, err, "client idle for %v with -ping-period %v: want a ping, got none; see nextFrame in echo.go", readWait, cfg.pingPeriod)
+		require.Equal(t, opPing, f.op, "client idle with -ping-period %v: got a %s, want a ping; see nextFrame in echo.go", cfg.pingPeriod, f)
 		c.send(true, opPong, f.payload)
 		if i == 0 {
 			c.echoes("after answering a ping")
@@ -212,8 +212,8 @@ func TestKeepalive(t *testing.T) {
 	require.NoError(t, err, "want another ping; see nextFrame in echo.go")
 	require.Equal(t, opPing, f.op, "got a %s, want a ping; see nextFrame in echo.go", f)
 	start := time.Now()
-	c.expectEOF(fmt.Sprintf("client did not answer a ping (-pong %v)", cfg.pongWait))
-	assert.GreaterOrEqual(t, time.Since(start), cfg.pongWait/2, "client dropped before -pong %v passed; see nextFrame in echo.go", cfg.pongWait)
+	c.expectEOF(fmt.Sprintf("client did not answer a ping (-pong-wait %v)", cfg.pongWait))
+	assert.GreaterOrEqual(t, time.Since(start), cfg.pongWait/2, "client dropped before -pong-wait %v passed; see nextFrame in echo.go", cfg.pongWait)
 }
 
 func TestStalledFrame(t *testing.T) {
@@ -223,7 +223,7 @@ func TestStalledFrame(t *testing.T) {
 	c := dial(t, ts)
 	whole := clientFrame(0x81, true, randomKey(), []byte("never finished"))
 	c.writeRaw(whole[:5]) // the header and part of the mask, then nothing
-	c.expectEOF(fmt.Sprintf("client sent half a frame and stalled (-pong %v, -ping %v)", cfg.pongWait, cfg.pingPeriod))
+	c.expectEOF(fmt.Sprintf("client sent half a frame and stalled (-pong-wait %v, -ping-period %v)", cfg.pongWait, cfg.pingPeriod))
 
 	other := dial(t, ts)
 	other.echoes("another client, after one was dropped for stalling")
@@ -243,9 +243,11 @@ func TestShutdown(t *testing.T) {
 	checkNoLeaks(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := make(lines, 10)
+	out, errOut := make(lines, 10), make(lines, 100)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-ping", "10s"}, out) }()
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-ping-period", "10s", "-pong-wait", "2s", "-write-wait", "1s"}, out, errOut)
+	}()
 
 	var addr string
 	select {
@@ -308,6 +310,13 @@ func TestShutdown(t *testing.T) {
 		require.FailNow(t, "shutdown too slow", "run did not return within 5s of the shutdown signal; see serve in echo.go")
 	}
 	t.Logf("shutdown took %v", time.Since(start).Round(time.Millisecond))
+
+	// The operator is told why clients are going away.
+	said := false
+	for len(errOut) > 0 {
+		said = said || strings.Contains(<-errOut, "shutting down: closing WebSockets with 1001")
+	}
+	assert.True(t, said, "run printed no \"shutting down: closing WebSockets with 1001\" line to stderr (main.go is given: is it the original?)")
 
 	// And nothing is accepted any more.
 	nc, err := net.DialTimeout("tcp", addr, readWait)

@@ -209,8 +209,12 @@ func TestOrigin(t *testing.T) {
 		{ok.with("Host", "Example.COM").with("Origin", "http://example.com:80"), http.StatusSwitchingProtocols},
 		{ok.with("Host", "example.com:443").with("Origin", "https://EXAMPLE.com"), http.StatusSwitchingProtocols},
 		{ok.with("Origin", "http://evil.example"), http.StatusForbidden},
+		// Behind a TLS proxy: a Host without a port takes the Origin's default.
+		{ok.with("Host", "example.com").with("Origin", "https://example.com"), http.StatusSwitchingProtocols},
+		{ok.with("Host", "[::1]").with("Origin", "http://[::1]:80"), http.StatusSwitchingProtocols},
 		{ok.with("Host", "example.com").with("Origin", "http://example.com:8080"), http.StatusForbidden},
-		{ok.with("Host", "example.com").with("Origin", "https://example.com"), http.StatusForbidden},
+		{ok.with("Host", "example.com:80").with("Origin", "https://example.com"), http.StatusForbidden},
+		{ok.with("Origin", "null"), http.StatusForbidden}, // a sandboxed page or a file
 	} {
 		resp, _, _ := tc.req.send(t, addr)
 		require.Equal(t, tc.status, resp.StatusCode,
@@ -222,8 +226,12 @@ func TestOrigin(t *testing.T) {
 		}
 	}
 
-	// With -origin, listed origins are let in too.
-	ts = startServer(t, testConfig, "localhost:*", "*.example.org:443")
+	// With -origin, listed origins are let in too; a pattern without a port
+	// allows any port.
+	const flag = "localhost:*,*.example.org:443,App.Example.NET"
+	patterns, err := parseOrigins(flag)
+	require.NoError(t, err, "-origin %s; see parseOrigins in origin.go (given)", flag)
+	ts = startServer(t, testConfig, patterns...)
 	addr = ts.Listener.Addr().String()
 	for _, tc := range []struct {
 		origin string
@@ -231,12 +239,21 @@ func TestOrigin(t *testing.T) {
 	}{
 		{"http://localhost:3000", http.StatusSwitchingProtocols},
 		{"https://app.example.org", http.StatusSwitchingProtocols},
+		{"http://app.example.net:8443", http.StatusSwitchingProtocols},
+		{"https://APP.example.net", http.StatusSwitchingProtocols},
 		{"http://app.example.org", http.StatusForbidden},
 		{"http://evil.example", http.StatusForbidden},
 	} {
 		req := ok.with("Origin", tc.origin)
 		resp, _, _ := req.send(t, addr)
 		require.Equal(t, tc.status, resp.StatusCode,
-			"%s, server run with -origin localhost:*,*.example.org:443: status = %s, want %s; see upgrade in handshake.go", req, resp.Status, describe(tc.status))
+			"%s, server run with -origin %s: status = %s, want %s; see upgrade in handshake.go", req, flag, resp.Status, describe(tc.status))
+	}
+
+	// A value that could never match is refused when the server starts.
+	for _, bad := range []string{"http://example.org", "["} {
+		err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-origin", bad}, io.Discard, io.Discard)
+		require.Error(t, err, "run with -origin %q: want an error at start; see parseOrigins in origin.go (given)", bad)
+		assert.Contains(t, err.Error(), "-origin", "run with -origin %q: the error %q should name the flag", bad, err)
 	}
 }

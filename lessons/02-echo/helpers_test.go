@@ -93,7 +93,15 @@ func startServer(tb testing.TB, flags ...string) *testServer {
 
 // shutdown does what SIGTERM does and waits for run to return.
 func (ts *testServer) shutdown() error {
+	return ts.shutdownWithin(shutdownLimit + time.Second)
+}
+
+// shutdownWithin does what SIGTERM does and waits at most d for run to return
+// nil.
+func (ts *testServer) shutdownWithin(d time.Duration) error {
 	ts.cancel()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
 	select {
 	case err, ok := <-ts.stopped:
 		if ok {
@@ -103,8 +111,8 @@ func (ts *testServer) shutdown() error {
 			return fmt.Errorf("run returned %v after shutdown; want nil", err)
 		}
 		return nil
-	case <-time.After(shutdownLimit + time.Second):
-		return fmt.Errorf("server still running %v after shutdown began; want it stopped within %v (look at how each endpoint ends on s.closing)", shutdownLimit+time.Second, shutdownLimit)
+	case <-timer.C:
+		return fmt.Errorf("server still running %v later; want it stopped within %v of shutting down (look at how each endpoint ends on s.closing)", d, shutdownLimit)
 	}
 }
 

@@ -28,10 +28,12 @@ import (
 // the whole reassembled message: 65536 bytes pass, 65537 close with 1009.
 const maxMessageSize = 64 << 10
 
-// Shutdown: each WebSocket is sent a close frame with 1001 and gets until
-// shutdownGrace to finish its close handshake; whatever is still open then is
+// Shutdown: plain HTTP requests in flight get httpGrace to finish, and each
+// WebSocket, at the same time, is sent a close frame with 1001 and gets until
+// shutdownGrace to finish its close handshake. Whatever is still open then is
 // cut off, so the process always exits within the five seconds it promises.
 const (
+	httpGrace     = 1 * time.Second
 	shutdownGrace = 4 * time.Second
 	shutdownLimit = 5 * time.Second
 )
@@ -167,8 +169,9 @@ func (s *server) routes() http.Handler {
 type connKey struct{}
 
 // serve answers HTTP on ln until ctx is done, then shuts down: it stops
-// accepting, asks every WebSocket handler to close with 1001, waits for them
-// and returns nil within shutdownLimit.
+// accepting, asks every WebSocket handler to close with 1001, gives plain
+// HTTP requests httpGrace and the WebSockets shutdownGrace, and returns nil
+// within shutdownLimit.
 func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s.routes(),
@@ -197,9 +200,12 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	s.stopClosing()
 	s.mu.Unlock()
 
-	// Shutdown stops the listener and waits for plain HTTP requests; it does
-	// not see hijacked connections, which the handlers close themselves.
-	httpCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	// Shutdown closes the listener and the idle connections, then waits for
+	// the rest: requests in flight, but also connections that have not sent
+	// a request yet, such as the spare ones browsers open. So it gets only
+	// httpGrace, and Close drops whatever is left. Neither sees hijacked
+	// connections: the WebSocket handlers close those themselves, meanwhile.
+	httpCtx, cancel := context.WithTimeout(context.Background(), httpGrace)
 	defer cancel()
 	if err := hs.Shutdown(httpCtx); err != nil {
 		hs.Close()
@@ -208,9 +214,12 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 
 	if !waitTimeout(&s.handlers, shutdownGrace-time.Since(start)) {
 		s.mu.Lock()
-		s.logf("shutdown: %d WebSocket(s) still open after %v; cutting them off", len(s.active), shutdownGrace)
-		for c := range s.active {
-			c.Close()
+		// A handler leaves active just before it is done: it may be empty.
+		if n := len(s.active); n > 0 {
+			s.logf("shutdown: %d WebSocket(s) still open after %v; cutting them off", n, shutdownGrace)
+			for c := range s.active {
+				c.Close()
+			}
 		}
 		s.mu.Unlock()
 		if !waitTimeout(&s.handlers, shutdownLimit-time.Since(start)) {

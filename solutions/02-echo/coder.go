@@ -11,6 +11,10 @@ import (
 	"github.com/coder/websocket"
 )
 
+// errCoderNotUTF8 ends a connection to /ws/coder that sent a text message
+// that is not UTF-8. (gorilla.go has its own, so that each file stands alone.)
+var errCoderNotUTF8 = errors.New("text message is not valid UTF-8")
+
 // serveCoder answers /ws/coder with coder/websocket.
 //
 // coder/websocket takes a context on every call that may block, and lets
@@ -49,7 +53,7 @@ func (s *server) serveCoder(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, websocket.ErrMessageTooBig):
 		// The read limit has sent 1009; Close waits for the peer's answer.
 		c.Close(websocket.StatusMessageTooBig, "")
-	case errors.Is(err, errNotUTF8):
+	case errors.Is(err, errCoderNotUTF8):
 		c.Close(websocket.StatusInvalidFramePayloadData, err.Error())
 	}
 }
@@ -75,7 +79,7 @@ func (s *server) echoCoder(c *websocket.Conn) error {
 		}
 		// coder/websocket does not check that text is UTF-8 either.
 		if typ == websocket.MessageText && !utf8.Valid(buf.Bytes()) {
-			return errNotUTF8
+			return errCoderNotUTF8
 		}
 		if err := c.Write(wctx.next(), typ, buf.Bytes()); err != nil {
 			return err

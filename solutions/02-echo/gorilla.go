@@ -10,8 +10,9 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// errNotUTF8 ends a connection that sent a text message that is not UTF-8.
-var errNotUTF8 = errors.New("text message is not valid UTF-8")
+// errGorillaNotUTF8 ends a connection to /ws that sent a text message that is
+// not UTF-8. (coder.go has its own, so that each file stands alone.)
+var errGorillaNotUTF8 = errors.New("text message is not valid UTF-8")
 
 // serveGorilla answers /ws with gorilla/websocket.
 //
@@ -57,7 +58,7 @@ func (s *server) serveGorilla(w http.ResponseWriter, r *http.Request) {
 		<-kept
 	}()
 
-	if err := s.echoGorilla(ws); errors.Is(err, errNotUTF8) {
+	if err := s.echoGorilla(ws); errors.Is(err, errGorillaNotUTF8) {
 		s.closeGorilla(ws, websocket.CloseInvalidFramePayloadData, err.Error())
 	}
 	// Any other error: the peer closed (and was answered), went over the
@@ -82,7 +83,7 @@ func (s *server) echoGorilla(ws *websocket.Conn) error {
 		// (section 8.1). Check the whole message: a character may be split
 		// across frames.
 		if typ == websocket.TextMessage && !utf8.Valid(buf.Bytes()) {
-			return errNotUTF8
+			return errGorillaNotUTF8
 		}
 		// A write deadline before every write, so that a peer that stops
 		// reading cannot hold this goroutine for ever.

@@ -90,7 +90,7 @@ func (e *env) printReport(r *report) {
 		fmt.Fprintln(w, e.green(fmt.Sprintf("Lesson %d is done: every test passes.", l.Num))+" "+e.nextLesson(l))
 		return
 	}
-	files := e.starterPaths(l)
+	files := e.starterPaths(l, r.firstFailure())
 	if e.watching {
 		fmt.Fprintf(w, "Next: edit %s; the tests run again when you save. `make hint-%d` shows every hint.\n", files, l.Num)
 		return
@@ -113,7 +113,7 @@ func (e *env) printFailure(r *report, f *entry) {
 		fmt.Fprintf(w, "%s did not finish within the %s limit: something waits forever (a read with no deadline? a lock never released?).\n\n",
 			e.bold(f.name), gotest.Timeout)
 	case f.test.Unfinished:
-		fmt.Fprintf(w, "%s crashed the test program before it could finish; the tests after it did not run.\n\n", e.bold(f.name))
+		fmt.Fprintf(w, "%s crashed the test program before it could finish (the others were run again without it).\n\n", e.bold(f.name))
 	default:
 		fmt.Fprintf(w, "%s failed:\n\n", e.bold(f.name))
 	}
@@ -150,16 +150,48 @@ func (e *env) statusWord(s gotest.Status) string {
 	}
 }
 
-// starterPaths names the files a student edits, relative to where they stand.
-func (e *env) starterPaths(l lesson.Lesson) string {
+// starterPaths names the files a student edits, relative to where they
+// stand: the one the first failure's message names, or else all of them.
+func (e *env) starterPaths(l lesson.Lesson, first *entry) string {
 	files, err := l.StarterFiles()
 	if err != nil || len(files) == 0 {
 		return e.rel(l.Dir)
+	}
+	if first != nil && first.test != nil {
+		for _, line := range first.test.Output {
+			for _, f := range files {
+				if mentions(line, f) {
+					return e.rel(filepath.Join(l.Dir, f))
+				}
+			}
+		}
 	}
 	for i, f := range files {
 		files[i] = e.rel(filepath.Join(l.Dir, f))
 	}
 	return strings.Join(files, ", ")
+}
+
+// mentions reports whether line names the file name on its own, not as part
+// of a longer name such as echo_test.go for echo.go.
+func mentions(line, name string) bool {
+	for rest := line; ; {
+		i := strings.Index(rest, name)
+		if i < 0 {
+			return false
+		}
+		before := i == 0 || !isNameByte(rest[i-1])
+		after := i+len(name) == len(rest) || !isNameByte(rest[i+len(name)])
+		if before && after {
+			return true
+		}
+		rest = rest[i+len(name):]
+	}
+}
+
+func isNameByte(b byte) bool {
+	return b == '_' || b == '-' || b == '.' ||
+		'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9'
 }
 
 // nextLesson says what to do after finishing l.
@@ -172,5 +204,5 @@ func (e *env) nextLesson(l lesson.Lesson) string {
 			}
 		}
 	}
-	return "That is the last lesson; `make progress` shows them all."
+	return "That is the last lesson so far; `make progress` shows them all."
 }

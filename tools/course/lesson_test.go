@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -123,4 +125,24 @@ func TestProgress(t *testing.T) {
 		"03-broken  does not build\n",
 		"04-nohint  1/2 passed\n",
 		"Next: lesson 1 (01-good): make lesson-1")
+}
+
+func TestLessonCrashDoesNotHideOtherTests(t *testing.T) {
+	t.Parallel()
+	root := fixtureCopy(t)
+	// Go runs test files in name order: a panic in a_crash_test.go would stop
+	// the binary before greet_test.go's tests, which come first in the lesson.
+	crash := "package main\n\nimport \"testing\"\n\nfunc TestCrash(t *testing.T) {\n\tvar m map[string]int\n\tm[\"x\"] = 1\n}\n"
+	if err := os.WriteFile(filepath.Join(root, "lessons", "01-good", "a_crash_test.go"), []byte(crash), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out := runCmd(t, root, "lesson", "1")
+	if code != exitFail {
+		t.Errorf("exit status %d, want %d", code, exitFail)
+	}
+	assertInOrder(t, out, "passed   TestFirst\n", "failed   TestThird\n", "failed   TestSecond\n",
+		"failed   TestCrash\n", "lesson 1: 1 passed, 3 failed\n")
+	if strings.Contains(out, "not run") {
+		t.Errorf("tests after the crash are reported as not run; want them run again without it:\n%s", out)
+	}
 }

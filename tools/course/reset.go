@@ -54,8 +54,11 @@ func cmdReset(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintln(e.stdout)
 	if !*yes {
 		if !e.canAsk {
-			fmt.Fprintf(e.stderr, "reset: not resetting: there is no terminal to confirm on. To reset without a question, run\n"+
-				"    go run ./tools/course reset %d -yes\n", l.Num)
+			again := fmt.Sprintf("go run ./tools/course reset %d -yes", l.Num)
+			if os.Getenv("MAKELEVEL") != "" { // started by make
+				again = fmt.Sprintf("make reset-%d ARGS=-yes", l.Num)
+			}
+			fmt.Fprintf(e.stderr, "reset: not resetting: there is no terminal to confirm on. To reset without a question, run\n    %s\n", again)
 			return exitUsage
 		}
 		fmt.Fprint(e.stdout, "Your changes to them will be lost. Type yes to reset: ")

@@ -85,3 +85,20 @@ func TestBuildErrorPaths(t *testing.T) {
 		t.Errorf("buildErrors =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestMentions(t *testing.T) {
+	for _, c := range []struct {
+		line, name string
+		want       bool
+	}{
+		{"see acceptKey in handshake.go", "handshake.go", true},
+		{"lessons/01-handshake/handshake.go:12: oops", "handshake.go", true},
+		{"handshake_test.go:18: got 1", "handshake.go", false},
+		{"echo_test.go:3 and then echo.go", "echo.go", true},
+		{"see myecho.go", "echo.go", false},
+	} {
+		if got := mentions(c.line, c.name); got != c.want {
+			t.Errorf("mentions(%q, %q) = %v, want %v", c.line, c.name, got, c.want)
+		}
+	}
+}

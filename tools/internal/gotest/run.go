@@ -16,8 +16,9 @@ const Timeout = 2 * time.Minute
 
 // Options are the go test flags a run adds to -json.
 type Options struct {
-	Race    bool // -race
-	NoCache bool // -count=1
+	Race    bool   // -race
+	NoCache bool   // -count=1
+	Run     string // -run: only the tests this pattern matches
 }
 
 // Run runs `go test -json ./...` in dir as a module of its own (GOWORK=off,
@@ -31,6 +32,9 @@ func Run(ctx context.Context, dir string, opt Options) (*Result, error) {
 	}
 	if opt.NoCache {
 		args = append(args, "-count=1")
+	}
+	if opt.Run != "" {
+		args = append(args, "-run="+opt.Run)
 	}
 	args = append(args, "./...")
 	cmd := exec.CommandContext(ctx, "go", args...)
