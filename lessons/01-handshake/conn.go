@@ -17,9 +17,10 @@ type config struct {
 	closeWait  time.Duration // time the peer has to close after the server's close frame
 }
 
-// defaultConfig holds the periods main starts from. At shutdown a
-// connection takes at most writeWait+closeWait to say goodbye, which must
-// stay under shutdownWait (main.go).
+// defaultConfig holds the periods main starts from; -ping-period, -pong-wait
+// and -write-wait change the first three. At shutdown a connection takes at
+// most writeWait+closeWait to say goodbye: with the defaults that stays under
+// shutdownWait (main.go), after which the rest are cut off anyway.
 var defaultConfig = config{
 	pingPeriod: 30 * time.Second,
 	pongWait:   10 * time.Second,

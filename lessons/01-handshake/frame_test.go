@@ -51,9 +51,19 @@ func TestReadFrame(t *testing.T) {
 		require.NoError(t, err, "%s: readFrame(%s) returned the error %q, want a frame; see readFrame in frame.go", tc.name, hexHead(tc.raw), err)
 		require.Equal(t, tc.want.fin, got.fin, "%s: readFrame(%s): fin = %v, want %v; see readFrame in frame.go", tc.name, hexHead(tc.raw), got.fin, tc.want.fin)
 		require.Equal(t, tc.want.op, got.op, "%s: readFrame(%s): opcode = %s, want %s; see readFrame in frame.go", tc.name, hexHead(tc.raw), got.op, tc.want.op)
+		if len(got.payload) != len(tc.want.payload) {
+			require.Failf(t, "wrong payload length", "%s: readFrame(%s): payload is %d bytes, want %d; see readFrame in frame.go",
+				tc.name, hexHead(tc.raw), len(got.payload), len(tc.want.payload))
+		}
 		if !bytes.Equal(tc.want.payload, got.payload) {
-			require.Failf(t, "wrong payload", "%s: readFrame(%s): payload is %d bytes%s, want %d bytes%s; is it unmasked? see readFrame in frame.go",
-				tc.name, hexHead(tc.raw), len(got.payload), preview(got.payload), len(tc.want.payload), preview(tc.want.payload))
+			shown := fmt.Sprintf("payload%s, want%s", preview(got.payload), preview(tc.want.payload))
+			hint := "is it unmasked, byte i with byte i mod 4 of the key?"
+			if len(tc.want.payload) > 125 {
+				shown = fmt.Sprintf("the %d-byte payload differs from the one sent", len(got.payload))
+				hint = "126 and 127 mean the length follows in 2 or 8 bytes, then the key: does the payload start after them, and is it unmasked?"
+			}
+			require.Failf(t, "wrong payload", "%s: readFrame(%s): %s: %s; %s see readFrame in frame.go",
+				tc.name, hexHead(tc.raw), shown, firstDiff(got.payload, tc.want.payload), hint)
 		}
 		after, err := readFrame(r, maxMessageSize)
 		require.NoError(t, err, "%s: readFrame read past the end of the frame: the frame after it could not be read; see readFrame in frame.go", tc.name)
@@ -102,8 +112,8 @@ func TestReadFrameErrors(t *testing.T) {
 			continue
 		}
 		var ce *closeError
-		require.ErrorAs(t, err, &ce, "%s: error = %v, want a *closeError with code %v; see readFrame in frame.go", where, err, tc.codes)
-		require.Contains(t, tc.codes, ce.code, "%s: close code = %d, want %v; see readFrame in frame.go", where, ce.code, tc.codes)
+		require.ErrorAs(t, err, &ce, "%s: error = %v, want a *closeError with code %s; see readFrame in frame.go", where, err, codeList(tc.codes))
+		require.Contains(t, tc.codes, ce.code, "%s: close code = %d, want %s; see readFrame in frame.go", where, ce.code, codeList(tc.codes))
 		checkReason(t, ce.reason, where+": close reason")
 	}
 
@@ -208,8 +218,8 @@ func FuzzReadFrame(f *testing.F) {
 		case cutShort && errors.Is(err, io.ErrUnexpectedEOF):
 			// The frame ended before the broken part was reached: fine.
 		default:
-			require.ErrorAs(t, err, &ce, "%s: error = %v, want a *closeError with code %v (%v); see readFrame in frame.go", where, err, codes, protocol)
-			require.Contains(t, codes, ce.code, "%s: close code = %d, want %v (%v); see readFrame in frame.go", where, ce.code, codes, protocol)
+			require.ErrorAs(t, err, &ce, "%s: error = %v, want a *closeError with code %s (%v); see readFrame in frame.go", where, err, codeList(codes), protocol)
+			require.Contains(t, codes, ce.code, "%s: close code = %d, want %s (%v); see readFrame in frame.go", where, ce.code, codeList(codes), protocol)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -228,9 +229,9 @@ func TestOrigin(t *testing.T) {
 
 	// With -origin, listed origins are let in too; a pattern without a port
 	// allows any port.
-	const flag = "localhost:*,*.example.org:443,App.Example.NET"
-	patterns, err := parseOrigins(flag)
-	require.NoError(t, err, "-origin %s; see parseOrigins in origin.go (given)", flag)
+	const list = "localhost:*,*.example.org:443,App.Example.NET"
+	patterns, err := parseOrigins(list)
+	require.NoError(t, err, "-origin %s; see parseOrigins in origin.go (given)", list)
 	ts = startServer(t, testConfig, patterns...)
 	addr = ts.Listener.Addr().String()
 	for _, tc := range []struct {
@@ -247,12 +248,14 @@ func TestOrigin(t *testing.T) {
 		req := ok.with("Origin", tc.origin)
 		resp, _, _ := req.send(t, addr)
 		require.Equal(t, tc.status, resp.StatusCode,
-			"%s, server run with -origin %s: status = %s, want %s; see upgrade in handshake.go", req, flag, resp.Status, describe(tc.status))
+			"%s, server run with -origin %s: status = %s, want %s; see upgrade in handshake.go", req, list, resp.Status, describe(tc.status))
 	}
 
 	// A value that could never match is refused when the server starts.
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel() // should run get past the flags, it returns at once
 	for _, bad := range []string{"http://example.org", "["} {
-		err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-origin", bad}, io.Discard, io.Discard)
+		err := run(stopped, []string{"-addr", "127.0.0.1:0", "-origin", bad}, io.Discard, io.Discard)
 		require.Error(t, err, "run with -origin %q: want an error at start; see parseOrigins in origin.go (given)", bad)
 		assert.Contains(t, err.Error(), "-origin", "run with -origin %q: the error %q should name the flag", bad, err)
 	}

@@ -297,6 +297,25 @@ func preview(p []byte) string {
 	return fmt.Sprintf(" %q", p)
 }
 
+// firstDiff describes where two byte slices of the same length first differ.
+func firstDiff(got, want []byte) string {
+	for i := range want {
+		if got[i] != want[i] {
+			return fmt.Sprintf("byte %d is 0x%02x, want 0x%02x", i, got[i], want[i])
+		}
+	}
+	return "no difference"
+}
+
+// codeList shows the close codes a test accepts: "1002" or "1002 or 1009".
+func codeList(codes []uint16) string {
+	s := make([]string, len(codes))
+	for i, c := range codes {
+		s[i] = fmt.Sprint(c)
+	}
+	return strings.Join(s, " or ")
+}
+
 // next reads one frame from the server within readWait.
 func (c *client) next() (serverFrame, error) {
 	if err := c.nc.SetReadDeadline(time.Now().Add(readWait)); err != nil {
@@ -345,7 +364,11 @@ func (c *client) expectFrame(op opcode, payload []byte, what, where string) serv
 	require.False(c.t, f.masked, "%s: server frame has the MASK bit set; a server must never mask (RFC 6455 section 5.1); see writeFrame in frame.go", what)
 	require.Zero(c.t, f.rsv, "%s: server frame has RSV bits 0x%02X set; see writeFrame in frame.go", what, f.rsv)
 	require.Equal(c.t, op, f.op, "%s: got a %s, want a %s frame; see %s", what, f, op, where)
-	require.True(c.t, f.fin, "%s: got a %s without FIN; see writeFrame in frame.go", what, f)
+	if op.isControl() {
+		require.True(c.t, f.fin, "%s: got a %s without FIN; see writeFrame in frame.go", what, f)
+	} else {
+		require.True(c.t, f.fin, "%s: got a %s without FIN: an echo is one whole message; join the fragments before echoing; see echo in echo.go", what, f)
+	}
 	if !bytes.Equal(f.payload, payload) {
 		require.Failf(c.t, "wrong payload", "%s: got a %s, want %d bytes%s; see %s", what, f, len(payload), preview(payload), where)
 	}

@@ -93,14 +93,22 @@ func startServer(tb testing.TB, flags ...string) *testServer {
 
 // shutdown does what SIGTERM does and waits for run to return.
 func (ts *testServer) shutdown() error {
-	return ts.shutdownWithin(shutdownLimit + time.Second)
+	wait := shutdownLimit + time.Second
+	err := ts.shutdownBy(time.Now().Add(wait))
+	if errors.Is(err, errStillRunning) {
+		return fmt.Errorf("%v %v after shutdown began; want it stopped within %v (look at how each endpoint ends on s.closing)", err, wait, shutdownLimit)
+	}
+	return err
 }
 
-// shutdownWithin does what SIGTERM does and waits at most d for run to return
-// nil.
-func (ts *testServer) shutdownWithin(d time.Duration) error {
+// errStillRunning: run has not returned by the deadline.
+var errStillRunning = errors.New("server still running")
+
+// shutdownBy does what SIGTERM does, if the test has not yet, and waits until
+// deadline for run to return nil.
+func (ts *testServer) shutdownBy(deadline time.Time) error {
 	ts.cancel()
-	timer := time.NewTimer(d)
+	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
 	select {
 	case err, ok := <-ts.stopped:
@@ -112,7 +120,7 @@ func (ts *testServer) shutdownWithin(d time.Duration) error {
 		}
 		return nil
 	case <-timer.C:
-		return fmt.Errorf("server still running %v later; want it stopped within %v of shutting down (look at how each endpoint ends on s.closing)", d, shutdownLimit)
+		return errStillRunning
 	}
 }
 

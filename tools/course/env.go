@@ -20,6 +20,7 @@ type env struct {
 	color    bool // stdout is a terminal and NO_COLOR is unset
 	terminal bool // stdout is a terminal: clear the screen between watch runs
 	canAsk   bool // stdin is a terminal: confirmations can be typed
+	viaMake  bool // started by make: advice names make targets
 	signals  <-chan os.Signal
 	watch    watchTiming // zero: defaultWatch
 	watching bool        // in watch mode: reports say saving reruns the tests

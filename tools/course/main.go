@@ -23,6 +23,7 @@ func main() {
 		color:    isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb",
 		terminal: isTerminal(os.Stdout),
 		canAsk:   isTerminal(os.Stdin),
+		viaMake:  os.Getenv("MAKELEVEL") != "",
 		signals:  sigs,
 	}
 	os.Exit(run(context.Background(), e, os.Args[1:]))

@@ -55,7 +55,7 @@ func cmdReset(ctx context.Context, e *env, args []string) int {
 	if !*yes {
 		if !e.canAsk {
 			again := fmt.Sprintf("go run ./tools/course reset %d -yes", l.Num)
-			if os.Getenv("MAKELEVEL") != "" { // started by make
+			if e.viaMake {
 				again = fmt.Sprintf("make reset-%d ARGS=-yes", l.Num)
 			}
 			fmt.Fprintf(e.stderr, "reset: not resetting: there is no terminal to confirm on. To reset without a question, run\n    %s\n", again)

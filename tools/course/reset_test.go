@@ -38,8 +38,14 @@ func TestReset(t *testing.T) {
 	if code := run(t.Context(), te.env, []string{"reset", "1"}); code != exitUsage {
 		t.Errorf("reset without a terminal: exit status %d, want %d", code, exitUsage)
 	}
-	if !strings.Contains(te.errOut.String(), "reset 1 -yes") {
+	if !strings.Contains(te.errOut.String(), "go run ./tools/course reset 1 -yes") {
 		t.Errorf("the refusal does not say how to go on: %q", te.errOut.String())
+	}
+	te = newTestEnv(root)
+	te.viaMake = true
+	run(t.Context(), te.env, []string{"reset", "1"})
+	if !strings.Contains(te.errOut.String(), "make reset-1 ARGS=-yes") {
+		t.Errorf("started by make, the refusal does not name the make target: %q", te.errOut.String())
 	}
 	if readFile(t, greet) == starter {
 		t.Fatal("reset without confirmation changed the file")

@@ -2,14 +2,18 @@ package e2e
 
 import (
 	"fmt"
+	"net"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestLesson02Browser drives lesson 02's page against its reference server,
 // on both endpoints: choosing one in #endpoint reconnects to it, text and
 // binary messages come back, and a server shutting down closes each socket
-// with 1001, which the page shows.
+// with 1001, which the page shows, and exits without waiting on connections
+// that never sent a request.
 func TestLesson02Browser(t *testing.T) {
 	t.Parallel()
 	srv := startLesson(t, 2)
@@ -41,10 +45,30 @@ func TestLesson02Browser(t *testing.T) {
 	gorillaPage := openPage(t, srv.URL+"/")
 	gorillaPage.waitText("status", "open /ws")
 
+	// A TCP connection that never sends a request, like the spare ones
+	// browsers open, must not hold the shutdown up: the server gives plain
+	// HTTP a second, then closes what is left.
+	idle, err := net.Dial("tcp", srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+
+	signaled := time.Now()
 	srv.Signal(syscall.SIGTERM)
 	coderPage.waitText("status", "closed 1001")
 	gorillaPage.waitText("status", "closed 1001")
+	timer := time.NewTimer(time.Until(signaled.Add(2 * time.Second)))
+	defer timer.Stop()
+	select {
+	case <-srv.exited:
+	case <-timer.C:
+		t.Fatalf("the server was still running 2s after SIGTERM, with every WebSocket closed and one idle TCP connection open; want it gone by then\n%s", srv.output())
+	}
 	if err := srv.WaitExit(); err != nil {
 		t.Fatal(err)
+	}
+	if out := srv.Output(); strings.Contains(out, "cutting them off") {
+		t.Fatalf("the server cut WebSockets off although every page had answered its close frame\n%s", srv.output())
 	}
 }
