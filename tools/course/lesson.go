@@ -101,7 +101,7 @@ func (e *env) printReport(r *report) {
 
 func (e *env) printFailure(r *report, f *entry) {
 	w, l := e.stdout, r.lesson
-	msg := trimBlank(trimTrace(f.test.Output, l.Dir, e.rel))
+	msg := trimBlank(condenseTestify(trimTrace(f.test.Output, l.Dir, e.rel)))
 	// testify and panics name files by absolute path; show them as the
 	// compiler errors are shown.
 	abs, rel := l.Dir+string(filepath.Separator), e.rel(l.Dir)+"/"
