@@ -183,7 +183,9 @@ func goTool(ctx context.Context, dir, name string, args ...string) ([]string, er
 	out, err := cmd.CombinedOutput()
 	var lines []string
 	for _, l := range splitLines(string(out)) {
-		if !strings.HasPrefix(l, "# ") { // the package header vet prints
+		// Skip the package header vet prints, and the progress lines of a
+		// first run on a fresh machine, which say nothing about the code.
+		if !strings.HasPrefix(l, "# ") && !strings.HasPrefix(l, "go: downloading ") {
 			lines = append(lines, l)
 		}
 	}
