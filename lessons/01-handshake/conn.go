@@ -49,6 +49,22 @@ func newConn(nc net.Conn, brw *bufio.ReadWriter, cfg config, stop <-chan struct{
 	return &conn{nc: nc, br: brw.Reader, bw: brw.Writer, cfg: cfg, stop: stop}
 }
 
+// serve runs the connection until it ends, then closes it the way the end
+// calls for: a close frame with a code when there is someone to tell, just
+// the TCP connection when the peer is gone or stuck.
+func (c *conn) serve() {
+	err := c.echo()
+	var ce *closeError
+	switch {
+	case errors.As(err, &ce):
+		c.closeWith(ce.code, ce.reason)
+	case errors.Is(err, errShuttingDown) || c.stopping():
+		c.closeWith(closeGoingAway, "server shutting down")
+	default: // the peer left, stalled or stopped answering pings
+		c.drop()
+	}
+}
+
 // stopping reports whether the server is shutting down.
 func (c *conn) stopping() bool {
 	select {

@@ -1,25 +1,8 @@
 package main
 
 import (
-	"errors"
 	"time"
 )
-
-// serve runs the connection until it ends, then closes it the way the end
-// calls for: a close frame with a code when there is someone to tell, just
-// the TCP connection when the peer is gone or stuck.
-func (c *conn) serve() {
-	err := c.echo()
-	var ce *closeError
-	switch {
-	case errors.As(err, &ce):
-		c.closeWith(ce.code, ce.reason)
-	case errors.Is(err, errShuttingDown) || c.stopping():
-		c.closeWith(closeGoingAway, "server shutting down")
-	default: // the peer left, stalled or stopped answering pings
-		c.drop()
-	}
-}
 
 // echo sends every message back to the peer with the same type and bytes,
 // answers pings, and returns why it stopped.

@@ -288,11 +288,11 @@ func TestShutdown(t *testing.T) {
 		wg.Go(func() {
 			f, err := c.next()
 			if err != nil || f.op != opClose || len(f.payload) < 2 {
-				t.Errorf("client %d at shutdown: got %v (error %v), want a close frame with code 1001; see serve in echo.go", i, f, err)
+				t.Errorf("client %d at shutdown: got %v (error %v), want a close frame with code 1001; see nextFrame and closeWith in echo.go (serve, in conn.go, calls them)", i, f, err)
 				return
 			}
 			if code := binary.BigEndian.Uint16(f.payload); code != closeGoingAway {
-				t.Errorf("client %d at shutdown: close code %d, want 1001 (going away); see serve in echo.go", i, code)
+				t.Errorf("client %d at shutdown: close code %d, want 1001 (going away); see nextFrame and closeWith in echo.go (serve, in conn.go, calls them)", i, code)
 			}
 			// Answer the close and wait for the server to close the TCP
 			// connection, as a browser does.
@@ -307,7 +307,7 @@ func TestShutdown(t *testing.T) {
 	case err := <-done:
 		require.NoError(t, err, "run returned an error on shutdown")
 	case <-time.After(5 * time.Second):
-		require.FailNow(t, "shutdown too slow", "run did not return within 5s of the shutdown signal; see serve in echo.go")
+		require.FailNow(t, "shutdown too slow", "run did not return within 5s of the shutdown signal; see nextFrame and closeWith in echo.go (serve, in conn.go, calls them)")
 	}
 	t.Logf("shutdown took %v", time.Since(start).Round(time.Millisecond))
 

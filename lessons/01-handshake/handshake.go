@@ -3,21 +3,9 @@ package main
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 )
-
-// handshakeError is a refused opening handshake: the HTTP status to answer
-// with and a one-line reason for the response body.
-type handshakeError struct {
-	status int
-	reason string
-}
-
-func (e *handshakeError) Error() string {
-	return fmt.Sprintf("%d %s: %s", e.status, http.StatusText(e.status), e.reason)
-}
 
 // checkHandshake validates r as a client's opening handshake (RFC 6455
 // section 4.2.1). It returns nil for a valid one.

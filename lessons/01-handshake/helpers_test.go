@@ -50,7 +50,7 @@ func startServer(t *testing.T, cfg config, origins ...string) *httptest.Server {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		if err := s.shutdown(ctx); err != nil {
-			t.Errorf("server shutdown: %v: some connection did not end within 2s; see serve in echo.go", err)
+			t.Errorf("server shutdown: %v: some connection did not end within 2s; see nextFrame and closeWith in echo.go (serve, in conn.go, calls them)", err)
 		}
 		ts.Close()
 	})
@@ -76,7 +76,7 @@ func checkNoLeaks(t *testing.T) {
 				return
 			}
 			if time.Now().After(deadline) {
-				t.Errorf("%d goroutine(s) still running 2s after the test ended: every connection's goroutine must return once its connection is closed (see serve in echo.go):\n\n%s",
+				t.Errorf("%d goroutine(s) still running 2s after the test ended: every connection's goroutine must return once its connection is closed (see echo and nextFrame in echo.go):\n\n%s",
 					len(leaked), strings.Join(leaked, "\n\n"))
 				return
 			}

@@ -1,6 +1,9 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"net/http"
+)
 
 // The vocabulary of RFC 6455 shared by the frame codec and the echo loop.
 
@@ -72,4 +75,15 @@ func (e *closeError) Error() string {
 		return "close with no status code"
 	}
 	return fmt.Sprintf("close %d: %s", e.code, e.reason)
+}
+
+// handshakeError is a refused opening handshake: the HTTP status to answer
+// with and a one-line reason for the response body.
+type handshakeError struct {
+	status int
+	reason string
+}
+
+func (e *handshakeError) Error() string {
+	return fmt.Sprintf("%d %s: %s", e.status, http.StatusText(e.status), e.reason)
 }

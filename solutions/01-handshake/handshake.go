@@ -12,17 +12,6 @@ import (
 	"time"
 )
 
-// handshakeError is a refused opening handshake: the HTTP status to answer
-// with and a one-line reason for the response body.
-type handshakeError struct {
-	status int
-	reason string
-}
-
-func (e *handshakeError) Error() string {
-	return fmt.Sprintf("%d %s: %s", e.status, http.StatusText(e.status), e.reason)
-}
-
 // websocketGUID is the fixed string of RFC 6455 section 1.3 that the server
 // appends to the client's key, proving it speaks WebSocket and is not an
 // unsuspecting HTTP server replaying headers.

@@ -28,10 +28,26 @@ func init() {
 		{"demo", "N [-addr HOST:PORT] [-- SERVER ARGS]", "build and run the reference solution's server", cmdDemo},
 		{"progress", "", "tests passed in every lesson, and which lesson is next", cmdProgress},
 		{"reset", "N [-yes] [-ref REF]", "put lesson N's starter files back from git", cmdReset},
-		{"verify", "", "check every lesson: content, starter fails, solution passes with -race", cmdVerify},
-		{"lint", "", "gofmt, go vet and staticcheck on every module", cmdLint},
+		{"verify", "", "check every lesson: content, starter fails, solution passes with -race", wholeCourse("verify", verifyAll)},
+		{"lint", "", "gofmt, go vet and staticcheck on every module", wholeCourse("lint", lintAll)},
 		{"test", "", "everything CI checks: lint, verify, the tools' own tests", cmdTest},
 		{"help", "", "this text", cmdHelp},
+	}
+}
+
+// wholeCourse makes a command that takes no arguments and runs check over
+// the whole course, failing when check reports a problem.
+func wholeCourse(name string, check func(context.Context, *env) bool) func(context.Context, *env, []string) int {
+	return func(ctx context.Context, e *env, args []string) int {
+		if !noMoreArgs(e, name, args) {
+			return exitUsage
+		}
+		ctx, cancel := e.interruptible(ctx)
+		defer cancel()
+		if check(ctx, e) {
+			return exitOK
+		}
+		return exitFail
 	}
 }
 

@@ -21,18 +21,6 @@ type lintTarget struct {
 	origin func(string) string // names files in output after their source
 }
 
-func cmdLint(ctx context.Context, e *env, args []string) int {
-	if !noMoreArgs(e, "lint", args) {
-		return exitUsage
-	}
-	ctx, cancel := e.interruptible(ctx)
-	defer cancel()
-	if lintAll(ctx, e) {
-		return exitOK
-	}
-	return exitFail
-}
-
 // lintAll runs gofmt on the whole repository, then go vet and staticcheck on
 // every module, printing one line per check and a summary.
 func lintAll(ctx context.Context, e *env) bool {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"wscourse/tools/internal/lesson"
 )
 
 // defaultAddr is every lesson server's own default.
@@ -55,10 +56,7 @@ func serve(ctx context.Context, e *env, cmd string, args []string, solution bool
 		bin += ".exe"
 	}
 	fmt.Fprintf(e.stderr, "building lesson %d (%s)...\n", l.Num, what)
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	build.Dir = dir
-	build.Env = append(os.Environ(), "GOWORK=off")
-	if out, err := build.CombinedOutput(); err != nil {
+	if out, err := lesson.Build(ctx, dir, bin); err != nil {
 		fmt.Fprintf(e.stderr, "lesson %d does not build:\n\n", l.Num)
 		lines := splitLines(string(out))
 		if solution {

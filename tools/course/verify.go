@@ -22,18 +22,6 @@ type verdict struct {
 
 func (v *verdict) ok() bool { return len(v.problems) == 0 }
 
-func cmdVerify(ctx context.Context, e *env, args []string) int {
-	if !noMoreArgs(e, "verify", args) {
-		return exitUsage
-	}
-	ctx, cancel := e.interruptible(ctx)
-	defer cancel()
-	if verifyAll(ctx, e) {
-		return exitOK
-	}
-	return exitFail
-}
-
 // verifyAll checks every lesson, prints a line each and a summary, and
 // reports whether all held.
 func verifyAll(ctx context.Context, e *env) bool {

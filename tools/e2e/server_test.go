@@ -63,13 +63,11 @@ func buildSolution(n int) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", "bin", ".")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off")
-	if out, err := cmd.CombinedOutput(); err != nil {
+	bin := filepath.Join(dir, "bin")
+	if out, err := lesson.Build(ctx, dir, bin); err != nil {
 		return "", fmt.Errorf("build %s with its solution (GOWORK=off go build in %s): %v\n%s", l.Name, dir, err, out)
 	}
-	return filepath.Join(dir, "bin"), nil
+	return bin, nil
 }
 
 // server is a running lesson server.
