@@ -26,6 +26,7 @@ help:
 	@echo '  make verify      check every lesson: content, starter fails, solution passes with -race'
 	@echo '  make lint        gofmt, go vet and staticcheck on every module'
 	@echo '  make test        lint, verify and the tools'"'"' own tests (browser tests need Chromium)'
+	@echo 'They work from a lesson folder too: cd lessons/01-handshake && make lesson-1'
 
 lesson-%: $(COURSE)
 	@$(COURSE) lesson $*

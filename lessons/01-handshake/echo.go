@@ -52,7 +52,9 @@ func peerClose(body []byte) error {
 // then closes the connection.
 func (c *conn) closeWith(code uint16, reason string) {
 	// TODO: the body of a close frame is the code, 2 bytes big-endian, then
-	// the reason; the whole body fits in 125 bytes (section 5.5.1).
+	// the reason; the whole body fits in 125 bytes (section 5.5.1), and a
+	// reason cut to fit is still valid UTF-8. After the frame, c.finish
+	// closes the TCP connection in order; c.drop is for a peer that is gone.
 	_ = c.send(frame{fin: true, op: opClose})
 	c.finish()
 }

@@ -2,13 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,7 +16,8 @@ import (
 )
 
 func TestEchoMessages(t *testing.T) {
-	ts := startServer(t, testConfig)
+	checkNoLeaks(t)
+	ts := startServer(t, testFlags...)
 	c := dial(t, ts)
 	binaryOf := func(n int) []byte {
 		b := make([]byte, n)
@@ -48,8 +47,21 @@ func TestEchoMessages(t *testing.T) {
 	}
 }
 
+func TestPingPong(t *testing.T) {
+	checkNoLeaks(t)
+	ts := startServer(t, testFlags...)
+	c := dial(t, ts)
+	for _, payload := range [][]byte{[]byte("are you there?"), {}, bytes.Repeat([]byte("p"), 125)} {
+		c.send(true, opPing, payload)
+		c.expectFrame(opPong, payload, fmt.Sprintf("ping of %d bytes", len(payload)), "echo in echo.go")
+	}
+	c.send(true, opPong, []byte("unsolicited"))
+	c.echoes("after an unsolicited pong, which must be ignored")
+}
+
 func TestFragmentedMessage(t *testing.T) {
-	ts := startServer(t, testConfig)
+	checkNoLeaks(t)
+	ts := startServer(t, testFlags...)
 	c := dial(t, ts)
 
 	c.send(false, opText, []byte("Hel"))
@@ -66,19 +78,9 @@ func TestFragmentedMessage(t *testing.T) {
 	c.expectFrame(opBinary, []byte{1, 2, 3}, "binary sent in 2 fragments with a ping between them", "echo in echo.go")
 }
 
-func TestPingPong(t *testing.T) {
-	ts := startServer(t, testConfig)
-	c := dial(t, ts)
-	for _, payload := range [][]byte{[]byte("are you there?"), {}, bytes.Repeat([]byte("p"), 125)} {
-		c.send(true, opPing, payload)
-		c.expectFrame(opPong, payload, fmt.Sprintf("ping of %d bytes", len(payload)), "echo in echo.go")
-	}
-	c.send(true, opPong, []byte("unsolicited"))
-	c.echoes("after an unsolicited pong, which must be ignored")
-}
-
 func TestCloseHandshake(t *testing.T) {
-	ts := startServer(t, testConfig)
+	checkNoLeaks(t)
+	ts := startServer(t, testFlags...)
 	for _, code := range []uint16{1000, 1001, 1003, 3000, 4999} {
 		c := dial(t, ts)
 		c.send(true, opClose, append(binary.BigEndian.AppendUint16(nil, code), "bye"...))
@@ -96,11 +98,12 @@ func TestCloseHandshake(t *testing.T) {
 		require.Equal(t, uint16(closeNormal), binary.BigEndian.Uint16(f.payload),
 			"client sent an empty close: answer has code %d, want an empty body or 1000; see closeWith in echo.go", binary.BigEndian.Uint16(f.payload))
 	}
-	c.expectEOF("client sent an empty close, after the close frame")
+	c.expectFIN("client sent an empty close, after the close frame")
 }
 
 func TestProtocolErrors(t *testing.T) {
-	ts := startServer(t, testConfig)
+	checkNoLeaks(t)
+	ts := startServer(t, testFlags...)
 	bystander := dial(t, ts) // must not notice anything
 	key := randomKey()
 	closeWithCode := func(code uint16) []byte {
@@ -127,19 +130,24 @@ func TestProtocolErrors(t *testing.T) {
 			raw         [][]byte
 		}{fmt.Sprintf("a close frame with the invalid code %d", code), "peerClose / echo in echo.go", [][]byte{closeWithCode(code)}})
 	}
+	// Each bad frame is followed by a message the client sent on before it
+	// saw the close: the server must read it away rather than reset.
+	more := clientFrame(0x82, true, key, make([]byte, 64<<10))
 	for _, tc := range cases {
 		c := dial(t, ts)
 		for _, b := range tc.raw {
 			c.writeRaw(b)
 		}
-		c.expectClose(closeProtocolError, "client sent "+tc.name, tc.where)
+		c.writeRaw(more)
+		c.expectClose(closeProtocolError, "client sent "+tc.name+" (and then a 64 KiB message)", tc.where)
 	}
 	bystander.echoes("another client, after the protocol errors of others")
 	dial(t, ts).echoes("a new client, after the protocol errors of others")
 }
 
 func TestInvalidUTF8(t *testing.T) {
-	ts := startServer(t, testConfig)
+	checkNoLeaks(t)
+	ts := startServer(t, testFlags...)
 
 	c := dial(t, ts)
 	c.send(true, opText, []byte("bad \xff\xfe bytes"))
@@ -164,7 +172,8 @@ func TestInvalidUTF8(t *testing.T) {
 }
 
 func TestMessageTooBig(t *testing.T) {
-	ts := startServer(t, testConfig)
+	checkNoLeaks(t)
+	ts := startServer(t, testFlags...)
 	big := func(n int) []byte { return bytes.Repeat([]byte("x"), n) }
 
 	c := dial(t, ts)
@@ -191,16 +200,16 @@ func TestMessageTooBig(t *testing.T) {
 }
 
 func TestKeepalive(t *testing.T) {
-	cfg := testConfig
-	cfg.pingPeriod, cfg.pongWait = 40*time.Millisecond, 200*time.Millisecond
-	ts := startServer(t, cfg)
+	checkNoLeaks(t)
+	const period, wait = 40 * time.Millisecond, 200 * time.Millisecond
+	ts := startServer(t, "-ping-period", period.String(), "-pong-wait", wait.String(), "-write-wait", "1s")
 	c := dial(t, ts)
 
 	// An idle client is pinged; answering keeps the connection open.
 	for i := range 2 {
 		f, err := c.next()
-		require.NoError(t, err, "client idle for %v with -ping-period %v: want a ping, got none; see nextFrame in echo.go", readWait, cfg.pingPeriod)
-		require.Equal(t, opPing, f.op, "client idle with -ping-period %v: got a %s, want a ping; see nextFrame in echo.go", cfg.pingPeriod, f)
+		require.NoError(t, err, "client idle for %v with -ping-period %v: want a ping, got none; see nextFrame in echo.go", readTimeout, period)
+		require.Equal(t, opPing, f.op, "client idle with -ping-period %v: got a %s, want a ping; see nextFrame in echo.go", period, f)
 		c.send(true, opPong, f.payload)
 		if i == 0 {
 			c.echoes("after answering a ping")
@@ -212,116 +221,78 @@ func TestKeepalive(t *testing.T) {
 	require.NoError(t, err, "want another ping; see nextFrame in echo.go")
 	require.Equal(t, opPing, f.op, "got a %s, want a ping; see nextFrame in echo.go", f)
 	start := time.Now()
-	c.expectEOF(fmt.Sprintf("client did not answer a ping (-pong-wait %v)", cfg.pongWait))
-	assert.GreaterOrEqual(t, time.Since(start), cfg.pongWait/2, "client dropped before -pong-wait %v passed; see nextFrame in echo.go", cfg.pongWait)
+	c.expectDropped(10*wait, fmt.Sprintf("client did not answer a ping (-pong-wait %v)", wait),
+		fmt.Sprintf("the client dropped about %v after the unanswered ping", wait))
+	assert.GreaterOrEqual(t, time.Since(start), wait/2, "client dropped before -pong-wait %v passed; see nextFrame in echo.go", wait)
 }
 
 func TestStalledFrame(t *testing.T) {
-	cfg := testConfig
-	cfg.pongWait = 50 * time.Millisecond
-	ts := startServer(t, cfg)
+	checkNoLeaks(t)
+	const wait = 50 * time.Millisecond
+	ts := startServer(t, "-ping-period", "10s", "-pong-wait", wait.String(), "-write-wait", "1s")
 	c := dial(t, ts)
 	whole := clientFrame(0x81, true, randomKey(), []byte("never finished"))
 	c.writeRaw(whole[:5]) // the header and part of the mask, then nothing
-	c.expectEOF(fmt.Sprintf("client sent half a frame and stalled (-pong-wait %v, -ping-period %v)", cfg.pongWait, cfg.pingPeriod))
+	c.expectDropped(20*wait, fmt.Sprintf("client sent half a frame and stalled (-pong-wait %v)", wait),
+		fmt.Sprintf("the client dropped about %v after it stalled", wait))
 
 	other := dial(t, ts)
 	other.echoes("another client, after one was dropped for stalling")
 }
 
-// lines collects what run prints, line by line.
-type lines chan string
-
-func (l lines) Write(p []byte) (int, error) {
-	for _, s := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
-		l <- s
-	}
-	return len(p), nil
-}
-
 func TestShutdown(t *testing.T) {
 	checkNoLeaks(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	out, errOut := make(lines, 10), make(lines, 100)
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-ping-period", "10s", "-pong-wait", "2s", "-write-wait", "1s"}, out, errOut)
-	}()
-
-	var addr string
-	select {
-	case line := <-out:
-		var ok bool
-		addr, ok = strings.CutPrefix(line, "listening on http://")
-		require.True(t, ok, "run printed %q, want \"listening on http://ADDR\"", line)
-	case err := <-done:
-		require.FailNow(t, "server ended early", "run returned %v before listening", err)
-	case <-time.After(2 * time.Second):
-		require.FailNow(t, "no listening line", "run did not print \"listening on http://ADDR\" within 2s")
-	}
+	ts := startServer(t, testFlags...)
 
 	// The page is served.
-	hc := &http.Client{Timeout: readWait, Transport: &http.Transport{DisableKeepAlives: true}}
-	resp, err := hc.Get("http://" + addr + "/")
+	hc := &http.Client{Timeout: readTimeout, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := hc.Get("http://" + ts.addr + "/")
 	require.NoError(t, err, "GET /")
 	page, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, resp.StatusCode, "GET /: status %s", resp.Status)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "GET /: status")
 	require.Contains(t, string(page), `id="status"`, "GET / should serve static/index.html")
 
 	// Two WebSocket clients get a 1001 close each.
-	var clients []*client
-	for range 2 {
-		resp, nc, br := validRequest().send(t, addr)
-		require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode, "handshake: status %s, want 101; see upgrade in handshake.go", resp.Status)
-		c := &client{t: t, nc: nc, br: br}
+	clients := []*client{dial(t, ts), dial(t, ts)}
+	for _, c := range clients {
 		c.echoes("before shutdown")
-		clients = append(clients, c)
 	}
 	start := time.Now()
-	cancel() // what SIGINT or SIGTERM does
+	ts.cancel() // what SIGINT or SIGTERM does
+	const where = "see nextFrame and closeWith in echo.go (serve, in conn.go, calls them)"
 	var wg sync.WaitGroup
 	for i, c := range clients {
 		// Read on this goroutine's client only; the checks run after.
 		wg.Go(func() {
 			f, err := c.next()
 			if err != nil || f.op != opClose || len(f.payload) < 2 {
-				t.Errorf("client %d at shutdown: got %v (error %v), want a close frame with code 1001; see nextFrame and closeWith in echo.go (serve, in conn.go, calls them)", i, f, err)
+				t.Errorf("client %d at shutdown: got %v (error %v), want a close frame with code 1001; %s", i, f, err, where)
 				return
 			}
 			if code := binary.BigEndian.Uint16(f.payload); code != closeGoingAway {
-				t.Errorf("client %d at shutdown: close code %d, want 1001 (going away); see nextFrame and closeWith in echo.go (serve, in conn.go, calls them)", i, code)
+				t.Errorf("client %d at shutdown: close code %d, want 1001 (going away); %s", i, code, where)
 			}
 			// Answer the close and wait for the server to close the TCP
 			// connection, as a browser does.
 			_, _ = c.nc.Write(clientFrame(0x88, true, randomKey(), f.payload[:2]))
-			_ = c.nc.SetReadDeadline(time.Now().Add(readWait))
+			_ = c.nc.SetReadDeadline(time.Now().Add(readTimeout))
 			_, _ = io.Copy(io.Discard, c.br)
 			c.nc.Close()
 		})
 	}
 	wg.Wait()
-	select {
-	case err := <-done:
-		require.NoError(t, err, "run returned an error on shutdown")
-	case <-time.After(5 * time.Second):
-		require.FailNow(t, "shutdown too slow", "run did not return within 5s of the shutdown signal; see nextFrame and closeWith in echo.go (serve, in conn.go, calls them)")
-	}
+	require.NoError(t, ts.shutdownBy(start.Add(2*time.Second)),
+		"2s after the shutdown signal, with both clients' close handshakes done; want run returned; %s", where)
 	t.Logf("shutdown took %v", time.Since(start).Round(time.Millisecond))
-
-	// The operator is told why clients are going away.
-	said := false
-	for len(errOut) > 0 {
-		said = said || strings.Contains(<-errOut, "shutting down: closing WebSockets with 1001")
-	}
-	assert.True(t, said, "run printed no \"shutting down: closing WebSockets with 1001\" line to stderr (main.go is given: is it the original?)")
+	assert.Contains(t, ts.logs.String(), "shutting down: closing WebSockets with 1001", "the server's log at shutdown (serve.go is given: is it the original?)")
+	assert.NotContains(t, ts.logs.String(), "cutting them off", "the server's log: every WebSocket closed in time, none should be cut off; %s", where)
 
 	// And nothing is accepted any more.
-	nc, err := net.DialTimeout("tcp", addr, readWait)
+	nc, err := net.DialTimeout("tcp", ts.addr, readTimeout)
 	if err == nil {
 		nc.Close()
-		t.Errorf("dial %s after shutdown succeeded, want the listener closed", addr)
+		t.Errorf("dial %s after shutdown succeeded, want the listener closed", ts.addr)
 	}
 }

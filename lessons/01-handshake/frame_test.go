@@ -114,7 +114,7 @@ func TestReadFrameErrors(t *testing.T) {
 		var ce *closeError
 		require.ErrorAs(t, err, &ce, "%s: error = %v, want a *closeError with code %s; see readFrame in frame.go", where, err, codeList(tc.codes))
 		require.Contains(t, tc.codes, ce.code, "%s: close code = %d, want %s; see readFrame in frame.go", where, ce.code, codeList(tc.codes))
-		checkReason(t, ce.reason, where+": close reason")
+		checkReason(t, ce.reason, where+": close reason", "readFrame in frame.go")
 	}
 
 	// Control frames have their own limit of 125 bytes: a ping in the middle

@@ -11,6 +11,7 @@ import (
 // section 4.2.1). It returns nil for a valid one.
 func checkHandshake(r *http.Request) *handshakeError {
 	// TODO: refuse, with a status and a one-line reason saying what is wrong:
+	//   - a request older than HTTP/1.1: 400
 	//   - a method other than GET: 405
 	//   - an Upgrade header without the token "websocket", or a Connection
 	//     header without the token "upgrade": 400 (tokens are compared
@@ -27,16 +28,19 @@ func acceptKey(key string) string {
 	return ""
 }
 
-// upgrade answers the opening handshake. It refuses an invalid request with
-// its status and reason, or takes the TCP connection over from net/http and
-// writes the 101 response. On error the request has been answered.
-func upgrade(w http.ResponseWriter, r *http.Request) (net.Conn, *bufio.ReadWriter, error) {
-	// TODO: refuse a request checkHandshake finds invalid: its status, and its
+// upgrade answers the opening handshake. It refuses an invalid request, or a
+// page from an origin u.checkOrigin does not allow, with its status and
+// reason; or it takes the TCP connection over from net/http and writes the
+// 101 response. On error the request has been answered.
+func (u upgrader) upgrade(w http.ResponseWriter, r *http.Request) (net.Conn, *bufio.ReadWriter, error) {
+	// TODO: refuse a request checkHandshake finds invalid, and then one whose
+	// origin u.checkOrigin does not allow (403), with the status and the
 	// reason as a plain-text body. A 405 carries "Allow: GET", a 426 carries
 	// "Sec-WebSocket-Version: 13".
 	// TODO: take the connection over from net/http (http.Hijacker) and write
 	// the 101 Switching Protocols response with the headers Upgrade,
-	// Connection and Sec-WebSocket-Accept, under a write deadline.
+	// Connection and Sec-WebSocket-Accept, under a write deadline of
+	// u.writeWait.
 	http.Error(w, "the WebSocket handshake is not written yet: see upgrade in handshake.go", http.StatusNotImplemented)
 	return nil, nil, errors.New("upgrade: not implemented")
 }

@@ -15,9 +15,8 @@ import (
 )
 
 func TestAcceptKey(t *testing.T) {
-	got := acceptKey(rfcKey)
-	assert.Equal(t, rfcAccept, got,
-		"acceptKey(%q) = %q, want %q (the example of RFC 6455 section 1.3); see acceptKey in handshake.go", rfcKey, got, rfcAccept)
+	assert.Equal(t, rfcAccept, acceptKey(rfcKey),
+		"acceptKey(%q), the example of RFC 6455 section 1.3; see acceptKey in handshake.go", rfcKey)
 }
 
 // handshakeCase is a request and the answer it must get: 0 for accepted.
@@ -40,6 +39,7 @@ func handshakeCases() []handshakeCase {
 
 		{ok.withMethod("POST"), http.StatusMethodNotAllowed},
 		{ok.withMethod("PUT"), http.StatusMethodNotAllowed},
+		{ok.withProto("HTTP/1.0"), http.StatusBadRequest},
 		{ok.with("Upgrade", ""), http.StatusBadRequest},
 		{ok.with("Upgrade", "h2c"), http.StatusBadRequest},
 		{ok.with("Upgrade", "websockets"), http.StatusBadRequest},
@@ -59,6 +59,10 @@ func handshakeCases() []handshakeCase {
 // newRequest turns r into an *http.Request as net/http hands it to a handler.
 func (r request) newRequest() *http.Request {
 	req := httptest.NewRequest(r.method, "/ws", nil)
+	if r.proto != "" {
+		req.Proto = r.proto
+		req.ProtoMajor, req.ProtoMinor, _ = http.ParseHTTPVersion(r.proto)
+	}
 	for _, h := range r.headers {
 		name, value, _ := strings.Cut(h, ":")
 		req.Header.Add(name, strings.TrimSpace(value))
@@ -80,20 +84,19 @@ func TestCheckHandshake(t *testing.T) {
 		if herr != nil {
 			got = herr.status
 		}
-		require.Equal(t, describe(tc.status), describe(got),
-			"checkHandshake(%s) = %s, want %s; see checkHandshake in handshake.go", tc.req, describe(got), describe(tc.status))
+		require.Equal(t, describe(tc.status), describe(got), "checkHandshake(%s); see checkHandshake in handshake.go", tc.req)
 		if herr != nil {
-			checkReason(t, herr.reason, fmt.Sprintf("checkHandshake(%s): reason", tc.req))
+			checkReason(t, herr.reason, fmt.Sprintf("checkHandshake(%s): reason", tc.req), "checkHandshake in handshake.go")
 		}
 	}
 }
 
 // checkReason checks a refusal says, in one line, what was wrong.
-func checkReason(t *testing.T, reason, what string) {
+func checkReason(t *testing.T, reason, what, where string) {
 	t.Helper()
 	reason = strings.TrimSuffix(reason, "\n")
-	require.NotEmpty(t, strings.TrimSpace(reason), "%s is empty, want one line saying what was wrong", what)
-	require.NotContains(t, reason, "\n", "%s = %q, want a single line", what, reason)
+	require.NotEmpty(t, strings.TrimSpace(reason), "%s is empty, want one line saying what was wrong; see %s", what, where)
+	require.NotContains(t, reason, "\n", "%s: want a single line (%%q quotes what the client sent); see %s", what, where)
 }
 
 func FuzzCheckHandshake(f *testing.F) {
@@ -101,6 +104,7 @@ func FuzzCheckHandshake(f *testing.F) {
 		r := tc.req.newRequest()
 		f.Add(r.Method, r.Header.Get("Upgrade"), r.Header.Get("Connection"), r.Header.Get("Sec-WebSocket-Key"), r.Header.Get("Sec-WebSocket-Version"))
 	}
+	const where = "see checkHandshake in handshake.go"
 	f.Fuzz(func(t *testing.T, method, upgrade, connection, key, version string) {
 		req := httptest.NewRequest("GET", "/ws", nil)
 		req.Method = method
@@ -120,33 +124,33 @@ func FuzzCheckHandshake(f *testing.F) {
 		if herr == nil {
 			// Accepted: then every field must be right. These checks are
 			// looser than the rules, never stricter.
-			require.Equal(t, "GET", method, "%s accepted a method other than GET; see checkHandshake in handshake.go", desc)
-			require.Equal(t, "13", version, "%s accepted a version other than 13; see checkHandshake in handshake.go", desc)
-			require.True(t, keyErr == nil && len(decoded) == 16, "%s accepted a key that is not 16 bytes in base64; see checkHandshake in handshake.go", desc)
-			require.Contains(t, strings.ToUpper(upgrade), "WEBSOCKET", "%s accepted an Upgrade without websocket; see checkHandshake in handshake.go", desc)
-			require.Contains(t, strings.ToUpper(connection), "UPGRADE", "%s accepted a Connection without upgrade; see checkHandshake in handshake.go", desc)
+			require.True(t, method == "GET", "%s accepted a method other than GET; %s", desc, where)
+			require.True(t, version == "13", "%s accepted a version other than 13; %s", desc, where)
+			require.True(t, keyErr == nil && len(decoded) == 16, "%s accepted a key that is not 16 bytes in base64; %s", desc, where)
+			require.True(t, strings.Contains(strings.ToUpper(upgrade), "WEBSOCKET"), "%s accepted an Upgrade without websocket; %s", desc, where)
+			require.True(t, strings.Contains(strings.ToUpper(connection), "UPGRADE"), "%s accepted a Connection without upgrade; %s", desc, where)
 			return
 		}
 		switch herr.status {
 		case http.StatusMethodNotAllowed:
-			require.NotEqual(t, "GET", method, "%s = 405 for a GET; see checkHandshake in handshake.go", desc)
+			require.True(t, method != "GET", "%s = 405 for a GET; %s", desc, where)
 		case http.StatusUpgradeRequired:
-			require.True(t, version != "" && version != "13", "%s = 426, which is for a version other than 13; see checkHandshake in handshake.go", desc)
+			require.True(t, version != "" && version != "13", "%s = 426, which is for a version other than 13; %s", desc, where)
 		case http.StatusBadRequest:
-			require.Equal(t, "GET", method, "%s = 400, want 405 for a method other than GET; see checkHandshake in handshake.go", desc)
+			require.True(t, method == "GET", "%s = 400, want 405 for a method other than GET; %s", desc, where)
 		default:
-			require.Failf(t, "unexpected status", "%s = %s, want 400, 405 or 426; see checkHandshake in handshake.go", desc, describe(herr.status))
+			require.Failf(t, "unexpected status", "%s = %s, want 400, 405 or 426; %s", desc, describe(herr.status), where)
 		}
-		checkReason(t, herr.reason, desc+": reason")
+		checkReason(t, herr.reason, desc+": reason", "checkHandshake in handshake.go")
 		if method == "GET" && upgrade == "websocket" && connection == "Upgrade" && version == "13" && keyErr == nil && len(decoded) == 16 {
-			require.Failf(t, "valid handshake refused", "%s = %s, want nil: this handshake is valid; see checkHandshake in handshake.go", desc, describe(herr.status))
+			require.Failf(t, "valid handshake refused", "%s = %s, want nil: this handshake is valid; %s", desc, describe(herr.status), where)
 		}
 	})
 }
 
 func TestHandshakeRefusals(t *testing.T) {
-	ts := startServer(t, testConfig)
-	addr := ts.Listener.Addr().String()
+	checkNoLeaks(t)
+	ts := startServer(t, testFlags...)
 	ok := validRequest()
 	for _, tc := range []struct {
 		req          request
@@ -154,6 +158,7 @@ func TestHandshakeRefusals(t *testing.T) {
 		header, want string // a header the refusal must carry
 	}{
 		{ok.withMethod("POST"), http.StatusMethodNotAllowed, "Allow", "GET"},
+		{ok.withProto("HTTP/1.0"), http.StatusBadRequest, "", ""},
 		{ok.with("Upgrade", "h2c"), http.StatusBadRequest, "", ""},
 		{ok.with("Connection", "keep-alive"), http.StatusBadRequest, "", ""},
 		{ok.with("Sec-WebSocket-Key", ""), http.StatusBadRequest, "", ""},
@@ -161,9 +166,8 @@ func TestHandshakeRefusals(t *testing.T) {
 		{ok.with("Sec-WebSocket-Version", ""), http.StatusBadRequest, "", ""},
 		{ok.with("Sec-WebSocket-Version", "8"), http.StatusUpgradeRequired, "Sec-WebSocket-Version", "13"},
 	} {
-		resp, _, _ := tc.req.send(t, addr)
-		require.Equal(t, tc.status, resp.StatusCode,
-			"%s: status = %s, want %s; see upgrade and checkHandshake in handshake.go", tc.req, resp.Status, describe(tc.status))
+		resp, _, _ := tc.req.send(t, ts.addr)
+		require.Equal(t, describe(tc.status), describe(resp.StatusCode), "%s: status; see upgrade and checkHandshake in handshake.go", tc.req)
 		if tc.header != "" {
 			require.Equal(t, tc.want, resp.Header.Get(tc.header),
 				"%s: a %d response must carry the header %s: %s; see upgrade in handshake.go", tc.req, tc.status, tc.header, tc.want)
@@ -172,41 +176,41 @@ func TestHandshakeRefusals(t *testing.T) {
 			"%s: Content-Type = %q, want text/plain; see upgrade in handshake.go", tc.req, resp.Header.Get("Content-Type"))
 		body, err := io.ReadAll(io.LimitReader(resp.Body, 1024))
 		require.NoError(t, err, "%s: read the body", tc.req)
-		checkReason(t, string(body), tc.req.String()+": response body")
+		checkReason(t, string(body), tc.req.String()+": response body", "upgrade in handshake.go")
 		resp.Body.Close()
 	}
 }
 
 func TestHandshakeAccepted(t *testing.T) {
-	ts := startServer(t, testConfig)
-	addr := ts.Listener.Addr().String()
+	checkNoLeaks(t)
+	ts := startServer(t, testFlags...)
 	ok := validRequest()
 	for _, req := range []request{
 		ok,
 		ok.with("Upgrade", "WebSocket").with("Connection", "keep-alive, Upgrade"),
 	} {
-		resp, _, _ := req.send(t, addr)
-		require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode,
-			"%s: status = %s, want 101 Switching Protocols; see upgrade in handshake.go", req, resp.Status)
+		resp, _, _ := req.sendValid(t, ts.addr)
+		require.Equal(t, describe(http.StatusSwitchingProtocols), describe(resp.StatusCode), "%s: status; see upgrade in handshake.go", req)
 		assert.True(t, strings.EqualFold(resp.Header.Get("Upgrade"), "websocket"),
 			"%s: response header Upgrade = %q, want websocket; see upgrade in handshake.go", req, resp.Header.Get("Upgrade"))
 		assert.True(t, strings.EqualFold(resp.Header.Get("Connection"), "upgrade"),
 			"%s: response header Connection = %q, want Upgrade; see upgrade in handshake.go", req, resp.Header.Get("Connection"))
 		assert.Equal(t, rfcAccept, resp.Header.Get("Sec-WebSocket-Accept"),
-			"%s: response header Sec-WebSocket-Accept = %q, want %q; see upgrade and acceptKey in handshake.go", req, resp.Header.Get("Sec-WebSocket-Accept"), rfcAccept)
+			"%s: response header Sec-WebSocket-Accept; see upgrade and acceptKey in handshake.go", req)
 	}
 }
 
 func TestOrigin(t *testing.T) {
-	ts := startServer(t, testConfig)
-	addr := ts.Listener.Addr().String()
+	checkNoLeaks(t)
+	ts := startServer(t, testFlags...)
 	ok := validRequest()
+	const where = "see upgrade in handshake.go: a page whose origin u.checkOrigin does not allow gets 403 (the rule is in origin.go)"
 	for _, tc := range []struct {
 		req    request
 		status int
 	}{
 		{ok, http.StatusSwitchingProtocols}, // no Origin: a command-line client
-		{ok.with("Origin", "http://"+addr), http.StatusSwitchingProtocols},
+		{ok.with("Origin", "http://"+ts.addr), http.StatusSwitchingProtocols},
 		{ok.with("Host", "Example.COM").with("Origin", "http://example.com:80"), http.StatusSwitchingProtocols},
 		{ok.with("Host", "example.com:443").with("Origin", "https://EXAMPLE.com"), http.StatusSwitchingProtocols},
 		{ok.with("Origin", "http://evil.example"), http.StatusForbidden},
@@ -217,23 +221,23 @@ func TestOrigin(t *testing.T) {
 		{ok.with("Host", "example.com:80").with("Origin", "https://example.com"), http.StatusForbidden},
 		{ok.with("Origin", "null"), http.StatusForbidden}, // a sandboxed page or a file
 	} {
-		resp, _, _ := tc.req.send(t, addr)
-		require.Equal(t, tc.status, resp.StatusCode,
-			"%s: status = %s, want %s; see upgrade in handshake.go (origins are checked for you in origin.go)", tc.req, resp.Status, describe(tc.status))
+		send := tc.req.send
+		if tc.status == http.StatusSwitchingProtocols {
+			send = tc.req.sendValid
+		}
+		resp, _, _ := send(t, ts.addr)
+		require.Equal(t, describe(tc.status), describe(resp.StatusCode), "%s: status; %s", tc.req, where)
 		if tc.status == http.StatusForbidden {
 			body, err := io.ReadAll(io.LimitReader(resp.Body, 1024))
 			require.NoError(t, err)
-			checkReason(t, string(body), tc.req.String()+": response body")
+			checkReason(t, string(body), tc.req.String()+": response body", "upgrade in handshake.go")
 		}
 	}
 
 	// With -origin, listed origins are let in too; a pattern without a port
 	// allows any port.
 	const list = "localhost:*,*.example.org:443,App.Example.NET"
-	patterns, err := parseOrigins(list)
-	require.NoError(t, err, "-origin %s; see parseOrigins in origin.go (given)", list)
-	ts = startServer(t, testConfig, patterns...)
-	addr = ts.Listener.Addr().String()
+	ts = startServer(t, append([]string{"-origin", list}, testFlags...)...)
 	for _, tc := range []struct {
 		origin string
 		status int
@@ -246,9 +250,12 @@ func TestOrigin(t *testing.T) {
 		{"http://evil.example", http.StatusForbidden},
 	} {
 		req := ok.with("Origin", tc.origin)
-		resp, _, _ := req.send(t, addr)
-		require.Equal(t, tc.status, resp.StatusCode,
-			"%s, server run with -origin %s: status = %s, want %s; see upgrade in handshake.go", req, list, resp.Status, describe(tc.status))
+		send := req.send
+		if tc.status == http.StatusSwitchingProtocols {
+			send = req.sendValid
+		}
+		resp, _, _ := send(t, ts.addr)
+		require.Equal(t, describe(tc.status), describe(resp.StatusCode), "%s, server run with -origin %s: status; %s", req, list, where)
 	}
 
 	// A value that could never match is refused when the server starts.
@@ -256,7 +263,7 @@ func TestOrigin(t *testing.T) {
 	cancel() // should run get past the flags, it returns at once
 	for _, bad := range []string{"http://example.org", "["} {
 		err := run(stopped, []string{"-addr", "127.0.0.1:0", "-origin", bad}, io.Discard, io.Discard)
-		require.Error(t, err, "run with -origin %q: want an error at start; see parseOrigins in origin.go (given)", bad)
-		assert.Contains(t, err.Error(), "-origin", "run with -origin %q: the error %q should name the flag", bad, err)
+		require.Error(t, err, "run with -origin %q: want an error at start (origin.go and flags.go are given: are they the originals?)", bad)
+		assert.Contains(t, err.Error(), "-origin", "run with -origin %q: the error should name the flag", bad)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -11,18 +10,14 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"runtime"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 )
-
-// readWait bounds every read a test makes, so that a server that does not
-// answer fails the test quickly instead of hanging it.
-const readWait = time.Second
 
 // rfcKey and rfcAccept are the example of RFC 6455 section 1.3.
 const (
@@ -30,95 +25,15 @@ const (
 	rfcAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
 )
 
-// testConfig keeps keepalive out of the way (tests of keepalive shorten it)
-// and every wait short.
-var testConfig = config{
-	pingPeriod: 10 * time.Second,
-	pongWait:   time.Second,
-	writeWait:  time.Second,
-	closeWait:  500 * time.Millisecond,
-}
-
-// startServer runs the lesson's handler behind httptest and shuts it down,
-// checking for leaked goroutines, when the test ends.
-func startServer(t *testing.T, cfg config, origins ...string) *httptest.Server {
-	t.Helper()
-	checkNoLeaks(t)
-	s := newServer(origins, cfg)
-	ts := httptest.NewServer(s.routes())
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if err := s.shutdown(ctx); err != nil {
-			t.Errorf("server shutdown: %v: some connection did not end within 2s; see nextFrame and closeWith in echo.go (serve, in conn.go, calls them)", err)
-		}
-		ts.Close()
-	})
-	return ts
-}
-
-// checkNoLeaks fails the test if goroutines started during it are still
-// running once it has cleaned up. It retries for a while, since goroutines
-// take a moment to notice their connection closed.
-func checkNoLeaks(t *testing.T) {
-	t.Helper()
-	before := goroutines()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(2 * time.Second)
-		for {
-			var leaked []string
-			for id, stack := range goroutines() {
-				if _, ok := before[id]; !ok && !ignorable(stack) {
-					leaked = append(leaked, stack)
-				}
-			}
-			if len(leaked) == 0 {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Errorf("%d goroutine(s) still running 2s after the test ended: every connection's goroutine must return once its connection is closed (see echo and nextFrame in echo.go):\n\n%s",
-					len(leaked), strings.Join(leaked, "\n\n"))
-				return
-			}
-			time.Sleep(10 * time.Millisecond) // polling, bounded by deadline
-		}
-	})
-}
-
-// goroutines returns the stack of every goroutine, by its id line.
-func goroutines() map[string]string {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	out := make(map[string]string)
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		id, _, _ := strings.Cut(g, " [")
-		out[id] = g
-	}
-	return out
-}
-
-// ignorable tells goroutines of the test framework and the runtime, which
-// come and go on their own, from the server's.
-func ignorable(stack string) bool {
-	for _, s := range []string{"testing.", "runtime.goexit0", "os/signal.", "runtime/trace", "created by runtime.gc"} {
-		if strings.Contains(stack, s) {
-			return true
-		}
-	}
-	return false
-}
+// testFlags keep keepalive out of the way (tests of keepalive shorten it) and
+// every wait short.
+var testFlags = []string{"-ping-period", "10s", "-pong-wait", "1s", "-write-wait", "1s"}
 
 // request is an HTTP request written by hand, so that tests control every
 // header byte.
 type request struct {
 	method  string
+	proto   string   // "HTTP/1.1" when empty
 	headers []string // "Name: value" lines, in order
 }
 
@@ -151,14 +66,28 @@ func (r request) with(name, value string) request {
 	if !found && value != "" {
 		hs = append(hs, name+": "+value)
 	}
-	return request{method: r.method, headers: hs}
+	r.headers = hs
+	return r
 }
 
 func (r request) withMethod(m string) request { r.method = m; return r }
 
+func (r request) withProto(p string) request { r.proto = p; return r }
+
 // String describes r in failure messages.
 func (r request) String() string {
-	return r.method + " /ws with " + strings.Join(r.headers, ", ")
+	s := r.method + " /ws"
+	if r.proto != "" {
+		s += " " + r.proto
+	}
+	return s + " with " + strings.Join(r.headers, ", ")
+}
+
+func (r request) protocol() string {
+	if r.proto == "" {
+		return "HTTP/1.1"
+	}
+	return r.proto
 }
 
 // send dials the server, writes r and reads the response head. The returned
@@ -169,7 +98,7 @@ func (r request) send(t *testing.T, addr string) (*http.Response, net.Conn, *buf
 	require.NoError(t, err, "dial the test server")
 	t.Cleanup(func() { nc.Close() })
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s /ws HTTP/1.1\r\n", r.method)
+	fmt.Fprintf(&b, "%s /ws %s\r\n", r.method, r.protocol())
 	if !hasHeader(r.headers, "Host") {
 		fmt.Fprintf(&b, "Host: %s\r\n", addr)
 	}
@@ -178,15 +107,33 @@ func (r request) send(t *testing.T, addr string) (*http.Response, net.Conn, *buf
 	}
 	b.WriteString("\r\n")
 	raw := b.String()
-	require.NoError(t, nc.SetDeadline(time.Now().Add(readWait)))
+	require.NoError(t, nc.SetDeadline(time.Now().Add(readTimeout)))
 	_, err = io.WriteString(nc, raw)
 	require.NoError(t, err, "write the handshake request")
 	br := bufio.NewReader(nc)
 	resp, err := http.ReadResponse(br, nil)
-	require.NoError(t, err, "%s: no HTTP response within %v; see upgrade in handshake.go", r, readWait)
+	if isTimeout(err) {
+		name := t.Name()
+		unanswered.CompareAndSwap(nil, &name)
+	}
+	require.NoError(t, err, "%s: no HTTP response within %v; see upgrade in handshake.go (is the 101 flushed?)", r, readTimeout)
 	require.NoError(t, nc.SetDeadline(time.Time{}))
 	return resp, nc, br
 }
+
+// sendValid is send for a handshake that must get its 101. Once one has got
+// no answer at all, the rest fail at once rather than wait as long again.
+func (r request) sendValid(t *testing.T, addr string) (*http.Response, net.Conn, *bufio.Reader) {
+	t.Helper()
+	if first := unanswered.Load(); first != nil {
+		require.FailNow(t, "no HTTP response", "%s: not tried: in %s a valid handshake got no HTTP response within %v, and every test after it would wait as long; see upgrade in handshake.go (is the 101 flushed?)", r, *first, readTimeout)
+	}
+	return r.send(t, addr)
+}
+
+// unanswered names the first test whose handshake got no response in time:
+// later tests fail at once rather than wait as long again.
+var unanswered atomic.Pointer[string]
 
 func hasHeader(lines []string, name string) bool {
 	for _, h := range lines {
@@ -207,9 +154,9 @@ type client struct {
 
 // dial opens a WebSocket connection to ts, failing the test unless the
 // handshake succeeds.
-func dial(t *testing.T, ts *httptest.Server) *client {
+func dial(t *testing.T, ts *testServer) *client {
 	t.Helper()
-	resp, nc, br := validRequest().send(t, ts.Listener.Addr().String())
+	resp, nc, br := validRequest().sendValid(t, ts.addr)
 	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode,
 		"valid handshake: status = %s, want 101 Switching Protocols; see upgrade in handshake.go", resp.Status)
 	return &client{t: t, nc: nc, br: br}
@@ -264,7 +211,7 @@ func randomKey() [4]byte {
 // writeRaw sends bytes as they are.
 func (c *client) writeRaw(b []byte) {
 	c.t.Helper()
-	require.NoError(c.t, c.nc.SetWriteDeadline(time.Now().Add(readWait)))
+	require.NoError(c.t, c.nc.SetWriteDeadline(time.Now().Add(readTimeout)))
 	_, err := c.nc.Write(b)
 	require.NoError(c.t, err, "write to the server")
 }
@@ -287,6 +234,9 @@ type serverFrame struct {
 }
 
 func (f serverFrame) String() string {
+	if f.op == opClose && len(f.payload) >= 2 {
+		return fmt.Sprintf("close frame with code %d and reason %q", binary.BigEndian.Uint16(f.payload), f.payload[2:])
+	}
 	return fmt.Sprintf("%s frame (fin=%v) of %d bytes%s", f.op, f.fin, len(f.payload), preview(f.payload))
 }
 
@@ -316,9 +266,12 @@ func codeList(codes []uint16) string {
 	return strings.Join(s, " or ")
 }
 
-// next reads one frame from the server within readWait.
-func (c *client) next() (serverFrame, error) {
-	if err := c.nc.SetReadDeadline(time.Now().Add(readWait)); err != nil {
+// next reads one frame from the server within readTimeout.
+func (c *client) next() (serverFrame, error) { return c.nextBy(time.Now().Add(readTimeout)) }
+
+// nextBy reads one frame from the server before deadline.
+func (c *client) nextBy(deadline time.Time) (serverFrame, error) {
+	if err := c.nc.SetReadDeadline(deadline); err != nil {
 		return serverFrame{}, err
 	}
 	var h [2]byte
@@ -363,6 +316,9 @@ func (c *client) expectFrame(op opcode, payload []byte, what, where string) serv
 	require.NoError(c.t, err, "%s: no frame from the server: %v; see %s", what, err, where)
 	require.False(c.t, f.masked, "%s: server frame has the MASK bit set; a server must never mask (RFC 6455 section 5.1); see writeFrame in frame.go", what)
 	require.Zero(c.t, f.rsv, "%s: server frame has RSV bits 0x%02X set; see writeFrame in frame.go", what, f.rsv)
+	if f.op == opClose && op != opClose {
+		require.Failf(c.t, "closed instead", "%s: the server closed the connection (%s) instead of answering with a %s frame of %d bytes: was the frame read right (its length, its opcode, the limit)? see %s", what, f, op, len(payload), where)
+	}
 	require.Equal(c.t, op, f.op, "%s: got a %s, want a %s frame; see %s", what, f, op, where)
 	if op.isControl() {
 		require.True(c.t, f.fin, "%s: got a %s without FIN; see writeFrame in frame.go", what, f)
@@ -376,35 +332,57 @@ func (c *client) expectFrame(op opcode, payload []byte, what, where string) serv
 }
 
 // expectClose reads the next frame, which must be a close with code, and
-// then the end of the TCP connection.
+// then the orderly end of the TCP connection.
 func (c *client) expectClose(code uint16, what, where string) {
 	c.t.Helper()
 	f, err := c.next()
-	require.NoError(c.t, err, "%s: want a close frame with code %d, got no frame: %v; see %s", what, code, err, where)
+	require.NoError(c.t, err, "%s: want a close frame with code %d, got no frame; see %s", what, code, where)
 	require.Equal(c.t, opClose, f.op, "%s: got a %s, want a close frame with code %d; see %s", what, f, code, where)
-	require.GreaterOrEqual(c.t, len(f.payload), 2, "%s: close frame has a %d-byte body, want the 2-byte code %d first; see closeWith in echo.go", what, len(f.payload), code)
+	require.GreaterOrEqual(c.t, len(f.payload), 2, "%s: the close frame has a %d-byte body, want the 2-byte code %d first; see closeWith in echo.go", what, len(f.payload), code)
 	got := binary.BigEndian.Uint16(f.payload)
-	require.Equal(c.t, code, got, "%s: close code = %d (reason %q), want %d; see %s", what, got, f.payload[2:], code, where)
-	c.expectEOF(what + ", after the close frame")
+	require.Equal(c.t, code, got, "%s: close code (reason %q); see %s", what, f.payload[2:], where)
+	c.expectFIN(what + ", after the close frame")
 }
 
-// expectEOF checks the server closes the TCP connection, skipping any frame
-// it sends first.
-func (c *client) expectEOF(what string) {
+// expectFIN checks that the server ends the TCP connection in order (FIN),
+// sending nothing more, as RFC 6455 section 7.1.1 asks after a close frame.
+func (c *client) expectFIN(what string) {
 	c.t.Helper()
+	f, err := c.next()
+	switch {
+	case err == nil:
+		require.Failf(c.t, "frame after close", "%s: got a %s; want nothing more, then the TCP connection closed; see closeWith in echo.go", what, f)
+	case errors.Is(err, io.EOF):
+		return
+	case isTimeout(err):
+		require.Failf(c.t, "connection left open", "%s: the TCP connection was still open %v later; want the server to close it; see closeWith in echo.go (c.finish)", what, readTimeout)
+	case errors.Is(err, syscall.ECONNRESET):
+		require.Failf(c.t, "connection reset", "%s: the server reset the TCP connection (RST) instead of closing it (FIN): closing a socket with unread data resets it, and a reset can destroy the close frame before the peer reads it; see closeWith in echo.go: after the close frame, c.finish drains and closes", what)
+	default:
+		require.Failf(c.t, "connection not closed", "%s: read %v; want the TCP connection closed (EOF); see closeWith in echo.go", what, err)
+	}
+}
+
+// expectDropped checks that the server closes the TCP connection, by FIN or
+// reset, within d. Pings and a close frame may come first.
+func (c *client) expectDropped(d time.Duration, what, want string) {
+	c.t.Helper()
+	deadline := time.Now().Add(d)
 	for {
-		_, err := c.next()
-		if err == nil {
+		f, err := c.nextBy(deadline)
+		if err == nil && (f.op == opPing || f.op == opClose) {
 			continue
 		}
-		if isTimeout(err) {
-			require.Failf(c.t, "connection left open", "%s: the server did not close the TCP connection within %v; see serve and nextFrame in echo.go", what, readWait)
+		switch {
+		case err == nil:
+			require.Failf(c.t, "not dropped", "%s: got a %s; want %s; see nextFrame in echo.go", what, f, want)
+		case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
+			return
+		case isTimeout(err):
+			require.Failf(c.t, "not dropped", "%s: the connection was still open %v later; want %s; see nextFrame in echo.go", what, d, want)
+		default:
+			require.Failf(c.t, "not dropped", "%s: read %v; want %s; see nextFrame in echo.go", what, err, want)
 		}
-		if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, net.ErrClosed) {
-			var op *net.OpError // a reset also means closed
-			require.ErrorAs(c.t, err, &op, "%s: want the connection closed, got %v", what, err)
-		}
-		return
 	}
 }
 

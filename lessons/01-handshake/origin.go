@@ -1,3 +1,5 @@
+// course:shared: the same in every lesson that has this file; make verify compares the copies.
+
 package main
 
 import (
@@ -9,22 +11,49 @@ import (
 	"strings"
 )
 
-// A browser sends Origin with every WebSocket handshake, and unlike fetch or
-// XMLHttpRequest the WebSocket API is not held back by CORS: any page the user
-// visits may open a socket to this server with the user's cookies. Refusing
-// foreign origins is the server's job.
-
-// originAllowed applies the course's origin rule:
+// originPolicy decides which web pages may open a WebSocket to this server.
 //
-//   - no Origin header (a command-line client): accepted;
+// A browser lets any page open a WebSocket to any server and sends along the
+// cookies it holds for that server; CORS does not apply. The Origin header,
+// which a page cannot forge, is how a server tells its own page from another
+// site's (cross-site WebSocket hijacking). The rule:
+//
+//   - no Origin header: accepted (command-line clients send none);
 //   - an Origin whose host:port equals the request's Host: accepted, compared
-//     without regard to case, a missing port read as the default of the
-//     Origin's scheme (80 for http, 443 for https);
-//   - an Origin that one of patterns matches: accepted. A pattern with a port,
-//     such as "localhost:*", is matched against the Origin's host:port; one
-//     without, such as "*.example.org", against its host, so any port;
+//     case-insensitively, a missing port read as the default of the Origin's
+//     scheme (80 for http, 443 for https);
+//   - an Origin matching one of the -origin patterns: accepted;
 //   - anything else, "null" included (sandboxed pages, files): refused.
-func originAllowed(r *http.Request, patterns []string) bool {
+type originPolicy struct {
+	// patterns are path.Match patterns in lower case. One with a port is
+	// matched against the Origin's host:port, one without against its host.
+	patterns []string
+}
+
+// parseOrigins reads the -origin flag: comma-separated patterns. One that
+// could never match (a scheme, a broken pattern) is refused, so a mistake
+// shows when the server starts rather than as a 403 in the browser.
+func parseOrigins(list string) (originPolicy, error) {
+	var p originPolicy
+	for pat := range strings.SplitSeq(list, ",") {
+		pat = strings.ToLower(strings.TrimSpace(pat))
+		if pat == "" {
+			continue
+		}
+		if strings.Contains(pat, "/") {
+			return originPolicy{}, fmt.Errorf("-origin: %q: want host or host:port patterns, without a scheme or path", pat)
+		}
+		if _, err := path.Match(pat, ""); err != nil {
+			return originPolicy{}, fmt.Errorf("-origin: %q is not a valid pattern: %v", pat, err)
+		}
+		p.patterns = append(p.patterns, pat)
+	}
+	return p, nil
+}
+
+// allowed reports whether r may open a WebSocket. It has the signature of
+// gorilla/websocket's Upgrader.CheckOrigin.
+func (p originPolicy) allowed(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true
@@ -33,44 +62,22 @@ func originAllowed(r *http.Request, patterns []string) bool {
 	if !ok {
 		return false
 	}
-	// The Host gets the Origin's default port, not the one of the connection:
-	// behind a TLS proxy the request arrives as plain HTTP with Host
-	// "example.com", from a page at https://example.com.
+	// The Host takes the Origin's default port, not the connection's: behind
+	// a TLS proxy a page at https://example.com arrives with Host example.com.
 	if rh, rp, ok := splitHostPort(r.Host, def); ok && strings.EqualFold(rh, host) && rp == port {
 		return true
 	}
-	for _, p := range patterns {
-		target := host
-		if hasPort(p) {
-			target = net.JoinHostPort(host, port)
+	hostPort := strings.ToLower(net.JoinHostPort(host, port))
+	for _, pat := range p.patterns {
+		target := hostPort
+		if !hasPort(pat) {
+			target = strings.ToLower(host)
 		}
-		if ok, _ := path.Match(strings.ToLower(p), strings.ToLower(target)); ok {
+		if ok, _ := path.Match(pat, target); ok {
 			return true
 		}
 	}
 	return false
-}
-
-// parseOrigins reads the -origin flag: comma-separated patterns in path.Match
-// syntax. A value that could never match, with a scheme or a broken pattern,
-// is refused, so that a mistake shows when the server starts rather than as a
-// 403 in the browser.
-func parseOrigins(list string) ([]string, error) {
-	var patterns []string
-	for p := range strings.SplitSeq(list, ",") {
-		p = strings.ToLower(strings.TrimSpace(p))
-		if p == "" {
-			continue
-		}
-		if strings.Contains(p, "/") {
-			return nil, fmt.Errorf("-origin: %q: want host or host:port patterns, without a scheme or path", p)
-		}
-		if _, err := path.Match(p, ""); err != nil {
-			return nil, fmt.Errorf("-origin: %q is not a valid pattern: %v", p, err)
-		}
-		patterns = append(patterns, p)
-	}
-	return patterns, nil
 }
 
 // originHostPort splits an Origin such as "https://example.com" into host and

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // The vocabulary of RFC 6455 shared by the frame codec and the echo loop.
@@ -75,6 +76,12 @@ func (e *closeError) Error() string {
 		return "close with no status code"
 	}
 	return fmt.Sprintf("close %d: %s", e.code, e.reason)
+}
+
+// upgrader answers opening handshakes, as gorilla/websocket's Upgrader does.
+type upgrader struct {
+	checkOrigin func(r *http.Request) bool // whether the page r comes from may connect
+	writeWait   time.Duration              // time allowed to write the 101 response
 }
 
 // handshakeError is a refused opening handshake: the HTTP status to answer

@@ -44,7 +44,7 @@ func sizeName(n int) string {
 
 func benchWebSocket(b *testing.B, ts *testServer, ep endpoint, msg []byte) {
 	c := dialRaw(b, ts, ep)
-	out := appendFrame(nil, frame{fin: true, op: opText, payload: msg}, [4]byte{1, 2, 3, 4})
+	out := clientFrame(frame{fin: true, op: opText, payload: msg}, [4]byte{1, 2, 3, 4})
 	in := make([]byte, len(msg))
 	var hdr [8]byte
 	br := bufio.NewReaderSize(c.conn, 64<<10)

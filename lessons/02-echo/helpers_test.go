@@ -14,9 +14,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,10 +23,6 @@ import (
 	gorilla "github.com/gorilla/websocket"
 	"github.com/stretchr/testify/require"
 )
-
-// readTimeout bounds every read in these tests, so that a server that never
-// answers fails the test in seconds instead of hanging it.
-const readTimeout = 3 * time.Second
 
 // endpoint is one of the two WebSocket endpoints under test.
 type endpoint struct {
@@ -44,191 +38,6 @@ var (
 	gorillaEndpoint = endpoint{name: "gorilla", path: "/ws", file: "gorilla.go (serveGorilla)", dialOther: dialCoder}
 	coderEndpoint   = endpoint{name: "coder", path: "/ws/coder", file: "coder.go (serveCoder)", dialOther: dialGorilla}
 )
-
-// ---- the server ----
-
-// testServer is the lesson's server, started through run as main starts it.
-type testServer struct {
-	addr    string // host:port it listens on
-	logs    *syncBuffer
-	cancel  context.CancelFunc
-	stopped chan error // run's result
-}
-
-// startServer runs the server on a free port with these extra flags, and
-// shuts it down when the test ends.
-func startServer(tb testing.TB, flags ...string) *testServer {
-	tb.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ts := &testServer{logs: &syncBuffer{}, cancel: cancel, stopped: make(chan error, 1)}
-	stdout := newLineWriter()
-	args := append([]string{"-addr", "127.0.0.1:0"}, flags...)
-	go func() { ts.stopped <- run(ctx, args, stdout, ts.logs) }()
-
-	select {
-	case line := <-stdout.first:
-		addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on http://")
-		require.Truef(tb, ok, "server printed %q; want \"listening on http://ADDR\"", line)
-		ts.addr = addr
-	case err := <-ts.stopped:
-		cancel()
-		tb.Fatalf("server stopped before listening: %v\n%s", err, ts.logs)
-	case <-time.After(readTimeout):
-		cancel()
-		tb.Fatalf("server printed no \"listening on\" line within %v\n%s", readTimeout, ts.logs)
-	}
-	tb.Cleanup(func() {
-		if err := ts.shutdown(); err != nil {
-			tb.Error(err)
-		}
-		if tb.Failed() {
-			// The log says little unless something went wrong in the server.
-			if log := ts.logs.String(); strings.Count(log, "\n") > 1 {
-				tb.Logf("server log:\n%s", log)
-			}
-		}
-	})
-	return ts
-}
-
-// shutdown does what SIGTERM does and waits for run to return.
-func (ts *testServer) shutdown() error {
-	wait := shutdownLimit + time.Second
-	err := ts.shutdownBy(time.Now().Add(wait))
-	if errors.Is(err, errStillRunning) {
-		return fmt.Errorf("%v %v after shutdown began; want it stopped within %v (look at how each endpoint ends on s.closing)", err, wait, shutdownLimit)
-	}
-	return err
-}
-
-// errStillRunning: run has not returned by the deadline.
-var errStillRunning = errors.New("server still running")
-
-// shutdownBy does what SIGTERM does, if the test has not yet, and waits until
-// deadline for run to return nil.
-func (ts *testServer) shutdownBy(deadline time.Time) error {
-	ts.cancel()
-	timer := time.NewTimer(time.Until(deadline))
-	defer timer.Stop()
-	select {
-	case err, ok := <-ts.stopped:
-		if ok {
-			close(ts.stopped)
-		}
-		if err != nil {
-			return fmt.Errorf("run returned %v after shutdown; want nil", err)
-		}
-		return nil
-	case <-timer.C:
-		return errStillRunning
-	}
-}
-
-func (ts *testServer) wsURL(path string) string { return "ws://" + ts.addr + path }
-
-// lineWriter is the server's stdout: it hands over the first line written.
-type lineWriter struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	sent  bool
-	first chan string
-}
-
-func newLineWriter() *lineWriter { return &lineWriter{first: make(chan string, 1)} }
-
-func (w *lineWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf.Write(p)
-	if line, _, ok := strings.Cut(w.buf.String(), "\n"); ok && !w.sent {
-		w.sent = true
-		w.first <- line
-	}
-	return len(p), nil
-}
-
-// syncBuffer collects the server's log; it is shown when a test fails.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// ---- goroutine leaks ----
-
-// checkNoLeaks fails the test if goroutines started during it are still
-// running once it has ended, its server shut down and its clients closed.
-// Call it first, so that its check runs after every other cleanup.
-func checkNoLeaks(t *testing.T) {
-	t.Helper()
-	before := map[string]bool{}
-	for _, g := range goroutines() {
-		before[g.id] = true
-	}
-	t.Cleanup(func() {
-		deadline := time.Now().Add(3 * time.Second)
-		for {
-			var leaked []string
-			for _, g := range goroutines() {
-				if !before[g.id] && !g.runtime {
-					leaked = append(leaked, g.stack)
-				}
-			}
-			if len(leaked) == 0 {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Errorf("%d goroutine(s) still running after the test ended; want none. Every goroutine a connection starts must return once the connection is closed (a reader or writer stuck on a channel, a ticker loop with no way out?):\n\n%s",
-					len(leaked), strings.Join(leaked, "\n\n"))
-				return
-			}
-			time.Sleep(10 * time.Millisecond) // poll: goroutines wind down on their own
-		}
-	})
-}
-
-type goroutine struct {
-	id      string
-	stack   string
-	runtime bool // not the program's: the signal loop and the like
-}
-
-// goroutines lists every goroutine but the caller's.
-func goroutines() []goroutine {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	var out []goroutine
-	for i, stack := range strings.Split(string(buf), "\n\n") {
-		if i == 0 {
-			continue // this goroutine
-		}
-		id, _, _ := strings.Cut(strings.TrimPrefix(stack, "goroutine "), " ")
-		out = append(out, goroutine{
-			id:      id,
-			stack:   stack,
-			runtime: strings.Contains(stack, "os/signal.signal_recv") || strings.Contains(stack, "runtime.ensureSigM"),
-		})
-	}
-	return out
-}
 
 // ---- frames and events ----
 
@@ -336,8 +145,9 @@ func closePayload(code int, reason string) []byte {
 	return binary.BigEndian.AppendUint16(nil, uint16(code)) // reason ignored: codes are what tests check
 }
 
-// appendFrame appends f to dst as a client sends it: masked with key.
-func appendFrame(dst []byte, f frame, key [4]byte) []byte {
+// clientFrame encodes f as a client sends it: masked with key.
+func clientFrame(f frame, key [4]byte) []byte {
+	var dst []byte
 	b0 := f.op
 	if f.fin {
 		b0 |= 0x80
@@ -451,7 +261,7 @@ func (c *rawClient) send(f frame) error {
 	var key [4]byte
 	rand.Read(key[:])
 	c.conn.SetWriteDeadline(time.Now().Add(readTimeout))
-	_, err := c.conn.Write(appendFrame(nil, f, key))
+	_, err := c.conn.Write(clientFrame(f, key))
 	return err
 }
 
@@ -528,15 +338,34 @@ func (c *rawClient) next() (event, error) {
 	}
 }
 
-// expectClosed checks that the server closes the TCP connection, sending
-// nothing more.
+// sendOn writes 64 KiB of binary frames, as a client that has not yet seen
+// the server's close frame does. It reports a reset: a server that closed
+// with bytes unread.
+func (c *rawClient) sendOn() error {
+	for range 8 {
+		err := c.send(whole(binMsg(repeat('m', 8<<10))))
+		if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+			return errors.New("the server reset the TCP connection (RST) after its close frame: it closed the socket with bytes still unread, and a reset can destroy the close frame before the peer reads it. After a close frame the server sends, read what the peer still sends until it closes too")
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// expectClosed checks that the server ends the TCP connection in order
+// (FIN), sending nothing more, as RFC 6455 section 7.1.1 asks after the close
+// handshake.
 func (c *rawClient) expectClosed() error {
 	f, err := c.readFrame(readTimeout)
 	switch {
 	case err == nil:
 		return fmt.Errorf("got %s after the close handshake; want the TCP connection closed", f)
-	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
+	case errors.Is(err, io.EOF):
 		return nil
+	case errors.Is(err, syscall.ECONNRESET):
+		return errors.New("the server reset the TCP connection (RST) instead of closing it (FIN): closing a socket with unread data resets it, and a reset can destroy the close frame before the peer reads it. After a close frame the server sends, read what the peer still sends until it closes too")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return errors.New("connection closed in the middle of a frame")
 	}
@@ -551,7 +380,7 @@ type gorillaClient struct{ c *gorilla.Conn }
 func dialGorilla(tb testing.TB, ts *testServer, path string) client {
 	tb.Helper()
 	d := gorilla.Dialer{HandshakeTimeout: readTimeout}
-	c, resp, err := d.Dial(ts.wsURL(path), nil)
+	c, resp, err := d.Dial("ws://"+ts.addr+path, nil)
 	if err != nil {
 		status := "no response"
 		if resp != nil {
@@ -591,7 +420,7 @@ func dialCoder(tb testing.TB, ts *testServer, path string) client {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 	defer cancel()
-	c, resp, err := coder.Dial(ctx, ts.wsURL(path), nil)
+	c, resp, err := coder.Dial(ctx, "ws://"+ts.addr+path, nil)
 	if err != nil {
 		status := "no response"
 		if resp != nil {

@@ -1,3 +1,5 @@
+// course:shared: the same in every lesson that has this file; make verify compares the copies.
+
 package main
 
 import (
@@ -11,24 +13,26 @@ import (
 
 // originPolicy decides which web pages may open a WebSocket to this server.
 //
-// A browser lets any page open a WebSocket to any server and sends the
-// cookies it holds for that server along; the Origin header, which a page
-// cannot forge, is the server's only way to tell its own page from someone
-// else's (cross-site WebSocket hijacking). The rule:
+// A browser lets any page open a WebSocket to any server and sends along the
+// cookies it holds for that server; CORS does not apply. The Origin header,
+// which a page cannot forge, is how a server tells its own page from another
+// site's (cross-site WebSocket hijacking). The rule:
 //
 //   - no Origin header: accepted (command-line clients send none);
 //   - an Origin whose host:port equals the request's Host: accepted, compared
 //     case-insensitively, a missing port read as the default of the Origin's
 //     scheme (80 for http, 443 for https);
 //   - an Origin matching one of the -origin patterns: accepted;
-//   - anything else: refused with 403.
+//   - anything else, "null" included (sandboxed pages, files): refused.
 type originPolicy struct {
-	// patterns are path.Match patterns, lower case. One with a port is
+	// patterns are path.Match patterns in lower case. One with a port is
 	// matched against the Origin's host:port, one without against its host.
 	patterns []string
 }
 
-// parseOrigins reads the -origin flag: comma-separated patterns.
+// parseOrigins reads the -origin flag: comma-separated patterns. One that
+// could never match (a scheme, a broken pattern) is refused, so a mistake
+// shows when the server starts rather than as a 403 in the browser.
 func parseOrigins(list string) (originPolicy, error) {
 	var p originPolicy
 	for pat := range strings.SplitSeq(list, ",") {
@@ -49,8 +53,6 @@ func parseOrigins(list string) (originPolicy, error) {
 
 // allowed reports whether r may open a WebSocket. It has the signature of
 // gorilla/websocket's Upgrader.CheckOrigin.
-//
-//lint:ignore U1000 the endpoints you write in gorilla.go and coder.go call it
 func (p originPolicy) allowed(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
@@ -58,10 +60,11 @@ func (p originPolicy) allowed(r *http.Request) bool {
 	}
 	host, port, def, ok := originHostPort(origin)
 	if !ok {
-		return false // "null" (sandboxed pages, files) or garbage
+		return false
 	}
-	if rh, rp, ok := splitHostPort(r.Host, def); ok &&
-		strings.EqualFold(rh, host) && rp == port {
+	// The Host takes the Origin's default port, not the connection's: behind
+	// a TLS proxy a page at https://example.com arrives with Host example.com.
+	if rh, rp, ok := splitHostPort(r.Host, def); ok && strings.EqualFold(rh, host) && rp == port {
 		return true
 	}
 	hostPort := strings.ToLower(net.JoinHostPort(host, port))
@@ -77,45 +80,15 @@ func (p originPolicy) allowed(r *http.Request) bool {
 	return false
 }
 
-// acceptPatterns returns the OriginPatterns to give coder/websocket's Accept
-// for request r, so that /ws/coder applies the same rule as /ws.
-//
-// Accept accepts an Origin whose host equals r.Host as a plain string, and
-// any that matches one of OriginPatterns; it refuses everything else with 403.
-// That differs from this server's rule where a port is left out on one side
-// only ("http://example.com" for Host "example.com:80"), so the origin that
-// allowed accepts is handed over as the one pattern, and none otherwise.
-//
-//lint:ignore U1000 the endpoint you write in coder.go calls it
-func (p originPolicy) acceptPatterns(r *http.Request) []string {
-	origin := r.Header.Get("Origin")
-	if origin == "" || !p.allowed(r) {
-		return nil
-	}
-	u, err := url.Parse(origin)
-	if err != nil {
-		return nil
-	}
-	// Escape the characters path.Match treats specially ("[" in "[::1]:80").
-	var b strings.Builder
-	for _, c := range u.Host {
-		if strings.ContainsRune(`*?[]\`, c) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(c)
-	}
-	return []string{b.String()}
-}
-
-// originHostPort returns the host and port of an Origin header value such as
-// "https://example.com", filling in the scheme's default port, which it also
-// returns as def.
+// originHostPort splits an Origin such as "https://example.com" into host and
+// port, filling in def, the default port of its scheme. Only web pages, http
+// and https, have an origin a server can check.
 func originHostPort(origin string) (host, port, def string, ok bool) {
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" {
 		return "", "", "", false
 	}
-	switch u.Scheme {
+	switch u.Scheme { // url.Parse gives it in lower case
 	case "http":
 		def = "80"
 	case "https":

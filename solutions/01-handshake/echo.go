@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -130,7 +131,7 @@ func (c *conn) closeWith(code uint16, reason string) {
 	var body []byte
 	if code != closeNoStatus {
 		if len(reason) > 123 { // a control frame carries 125 bytes, 2 are the code
-			reason = reason[:123]
+			reason = strings.ToValidUTF8(reason[:123], "") // not half a character
 		}
 		body = binary.BigEndian.AppendUint16(nil, code)
 		body = append(body, reason...)

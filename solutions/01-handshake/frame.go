@@ -63,7 +63,7 @@ func readFrame(r io.Reader, limit int64) (frame, error) {
 			return frame{}, &closeError{closeProtocolError, fmt.Sprintf("%s frame of %d bytes, control frames carry at most 125", f.op, n)}
 		}
 	} else if n > uint64(max(limit, 0)) {
-		return frame{}, &closeError{closeMessageTooBig, fmt.Sprintf("message over %d bytes", maxMessageSize)}
+		return frame{}, &closeError{closeMessageTooBig, fmt.Sprintf("frame of %d bytes, over the limit of %d", n, max(limit, 0))}
 	}
 
 	var mask [4]byte

@@ -20,6 +20,9 @@ const websocketGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 // checkHandshake validates r as a client's opening handshake (RFC 6455
 // section 4.2.1). It returns nil for a valid one.
 func checkHandshake(r *http.Request) *handshakeError {
+	if !r.ProtoAtLeast(1, 1) {
+		return &handshakeError{http.StatusBadRequest, fmt.Sprintf("%s cannot upgrade: a WebSocket handshake needs HTTP/1.1 or higher", r.Proto)}
+	}
 	if r.Method != http.MethodGet {
 		return &handshakeError{http.StatusMethodNotAllowed, fmt.Sprintf("method %q not allowed: a WebSocket handshake is a GET", r.Method)}
 	}
@@ -65,11 +68,16 @@ func acceptKey(key string) string {
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// upgrade answers the opening handshake. It refuses an invalid request with
-// its status and reason, or takes the TCP connection over from net/http and
-// writes the 101 response. On error the request has been answered.
-func upgrade(w http.ResponseWriter, r *http.Request) (net.Conn, *bufio.ReadWriter, error) {
-	if herr := checkHandshake(r); herr != nil {
+// upgrade answers the opening handshake. It refuses an invalid request, or a
+// page from an origin u.checkOrigin does not allow, with its status and
+// reason; or it takes the TCP connection over from net/http and writes the
+// 101 response. On error the request has been answered.
+func (u upgrader) upgrade(w http.ResponseWriter, r *http.Request) (net.Conn, *bufio.ReadWriter, error) {
+	herr := checkHandshake(r)
+	if herr == nil && !u.checkOrigin(r) {
+		herr = &handshakeError{http.StatusForbidden, fmt.Sprintf("origin %q is not allowed to connect", r.Header.Get("Origin"))}
+	}
+	if herr != nil {
 		switch herr.status {
 		case http.StatusMethodNotAllowed:
 			w.Header().Set("Allow", http.MethodGet)
@@ -93,7 +101,7 @@ func upgrade(w http.ResponseWriter, r *http.Request) (net.Conn, *bufio.ReadWrite
 		"Upgrade: websocket\r\n" +
 		"Connection: Upgrade\r\n" +
 		"Sec-WebSocket-Accept: " + acceptKey(r.Header.Get("Sec-WebSocket-Key")) + "\r\n\r\n")
-	if err := nc.SetWriteDeadline(time.Now().Add(defaultConfig.writeWait)); err != nil {
+	if err := nc.SetWriteDeadline(time.Now().Add(u.writeWait)); err != nil {
 		nc.Close()
 		return nil, nil, err
 	}

@@ -62,8 +62,6 @@ func (s *server) serveCoder(w http.ResponseWriter, r *http.Request) {
 // returns why.
 func (s *server) echoCoder(c *websocket.Conn) error {
 	var buf bytes.Buffer // reused for every message of this connection
-	wctx := writeContexts{wait: s.cfg.writeWait}
-	defer wctx.stop()
 	for {
 		// No timeout on reading: a peer may stay quiet as long as it answers
 		// pings, and coderKeepalive drops one that does not. (A read's
@@ -81,38 +79,14 @@ func (s *server) echoCoder(c *websocket.Conn) error {
 		if typ == websocket.MessageText && !utf8.Valid(buf.Bytes()) {
 			return errCoderNotUTF8
 		}
-		if err := c.Write(wctx.next(), typ, buf.Bytes()); err != nil {
+		// A timeout on every write, so that a peer that stops reading
+		// cannot hold this goroutine for ever.
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.writeWait)
+		err = c.Write(ctx, typ, buf.Bytes())
+		cancel()
+		if err != nil {
 			return err
 		}
-	}
-}
-
-// writeContexts hands out the contexts that bound writes: each ends between
-// wait/2 and wait after the write it is handed to begins.
-//
-// context.WithTimeout per write would do, but each new timer wakes Go's
-// network poller, which costs a third of the round trips at 16-byte messages
-// (see bench_test.go). One context is reused while it has at least half of
-// wait left.
-type writeContexts struct {
-	wait   time.Duration
-	ctx    context.Context
-	cancel context.CancelFunc
-	renew  time.Time // when ctx has only wait/2 left
-}
-
-func (w *writeContexts) next() context.Context {
-	if now := time.Now(); w.ctx == nil || !now.Before(w.renew) {
-		w.stop()
-		w.ctx, w.cancel = context.WithTimeout(context.Background(), w.wait)
-		w.renew = now.Add(w.wait / 2)
-	}
-	return w.ctx
-}
-
-func (w *writeContexts) stop() {
-	if w.cancel != nil {
-		w.cancel()
 	}
 }
 

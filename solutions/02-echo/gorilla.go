@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"time"
 	"unicode/utf8"
@@ -58,13 +59,15 @@ func (s *server) serveGorilla(w http.ResponseWriter, r *http.Request) {
 		<-kept
 	}()
 
-	if err := s.echoGorilla(ws); errors.Is(err, errGorillaNotUTF8) {
+	switch err := s.echoGorilla(ws); {
+	case errors.Is(err, errGorillaNotUTF8):
 		s.closeGorilla(ws, websocket.CloseInvalidFramePayloadData, err.Error())
+	case errors.Is(err, websocket.ErrReadLimit):
+		s.hangUp(ws) // gorilla has sent the 1009 itself
 	}
-	// Any other error: the peer closed (and was answered), went over the
-	// limit (gorilla has sent 1009), stopped answering pings (the read
-	// deadline passed) or went away. Reading is over either way: gorilla's
-	// read errors are permanent.
+	// Any other error: the peer closed (and gorilla answered), stopped
+	// answering pings (the read deadline passed) or went away. Reading is
+	// over either way: gorilla's read errors are permanent.
 }
 
 // echoGorilla writes back every message until reading fails, and returns why.
@@ -97,21 +100,27 @@ func (s *server) echoGorilla(ws *websocket.Conn) error {
 	}
 }
 
-// closeGorilla starts the close handshake with code, then reads until the
-// peer's close frame arrives, so that closing the TCP connection does not
-// reset data the peer has not read yet.
+// closeGorilla sends a close frame with code and reason, then hangs up.
 func (s *server) closeGorilla(ws *websocket.Conn, code int, reason string) {
 	msg := websocket.FormatCloseMessage(code, reason)
 	if err := ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.writeWait)); err != nil {
 		return
 	}
-	ws.SetPongHandler(nil) // a late pong must not move the deadline on again
-	ws.SetReadDeadline(time.Now().Add(s.cfg.closeWait))
-	for {
-		if _, _, err := ws.NextReader(); err != nil {
-			return
-		}
+	s.hangUp(ws)
+}
+
+// hangUp ends the TCP connection after the server's close frame: FIN first,
+// then it reads away what the peer still sends (the rest of a message, its
+// close frame) until the peer closes too or closeWait passes. Closing with
+// unread data would reset the connection, and a reset can destroy the close
+// frame before the peer reads it. (The handler's deferred Close follows.)
+func (s *server) hangUp(ws *websocket.Conn) {
+	nc := ws.NetConn() // gorilla can read no more after a close it sent
+	if tc, ok := nc.(interface{ CloseWrite() error }); ok {
+		tc.CloseWrite()
 	}
+	nc.SetReadDeadline(time.Now().Add(s.cfg.closeWait))
+	io.Copy(io.Discard, nc)
 }
 
 // gorillaKeepalive pings ws every pingPeriod until done is closed and, when
@@ -131,9 +140,16 @@ func (s *server) gorillaKeepalive(ws *websocket.Conn, done <-chan struct{}) {
 		case <-s.closing.Done():
 			msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down")
 			ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.writeWait))
-			// The peer has closeWait to answer. NetConn, because only the
-			// reader may call the Conn's read methods.
-			ws.NetConn().SetReadDeadline(time.Now().Add(s.cfg.closeWait))
+			// The reader gets the peer's answer and ends the handler. A
+			// timer, not a read deadline, bounds the wait: pongs move
+			// the read deadline on.
+			timer := time.NewTimer(s.cfg.closeWait)
+			defer timer.Stop()
+			select {
+			case <-done:
+			case <-timer.C:
+				ws.Close()
+			}
 			return
 		}
 	}

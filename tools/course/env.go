@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"wscourse/tools/internal/lesson"
 )
@@ -22,8 +23,9 @@ type env struct {
 	canAsk   bool // stdin is a terminal: confirmations can be typed
 	viaMake  bool // started by make: advice names make targets
 	signals  <-chan os.Signal
-	watch    watchTiming // zero: defaultWatch
-	watching bool        // in watch mode: reports say saving reruns the tests
+	watch    watchTiming   // zero: defaultWatch
+	timeout  time.Duration // go test's -timeout for lesson runs; zero: gotest.DefaultTimeout
+	watching bool          // in watch mode: reports say saving reruns the tests
 }
 
 // courseRoot returns the course root, finding it the first time.
@@ -41,6 +43,19 @@ func (e *env) courseRoot() (string, error) {
 	}
 	e.root = root
 	return root, nil
+}
+
+// userDir is where the user stands when a lesson folder's Makefile passes
+// it on (COURSE_CWD): make runs the runner from the root, yet paths read
+// best relative to the folder the user typed make in. Empty when unset.
+func userDir(courseCWD string) string {
+	if courseCWD == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(courseCWD); err == nil {
+		return abs
+	}
+	return courseCWD
 }
 
 // rel shows path relative to where the user stands, so that it can be

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"wscourse/tools/internal/gotest"
@@ -28,7 +29,15 @@ func cmdLesson(ctx context.Context, e *env, args []string) int {
 
 // lessonOnce tests the lesson and prints the report; lesson and watch share it.
 func lessonOnce(ctx context.Context, e *env, l lesson.Lesson) int {
-	r, err := testLesson(ctx, l)
+	if e.terminal {
+		// A first run builds the race detector's runtime, which takes a
+		// while: say what is going on, then erase the line for the report.
+		fmt.Fprint(e.stdout, e.dim(fmt.Sprintf("Running the tests of lesson %d...", l.Num)))
+	}
+	r, err := testLesson(ctx, l, e.timeout)
+	if e.terminal {
+		fmt.Fprint(e.stdout, eraseLine)
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return exitFail
@@ -45,6 +54,9 @@ func lessonOnce(ctx context.Context, e *env, l lesson.Lesson) int {
 
 func (e *env) printReport(r *report) {
 	w, l := e.stdout, r.lesson
+	if r.raceNote != "" {
+		fmt.Fprintf(w, "%s\n\n", r.raceNote)
+	}
 	if r.res.BuildFailed {
 		what, fix := "does not build", "the compiler errors"
 		if r.res.VetFailed {
@@ -101,41 +113,73 @@ func (e *env) printReport(r *report) {
 
 func (e *env) printFailure(r *report, f *entry) {
 	w, l := e.stdout, r.lesson
-	msg := trimBlank(condenseTestify(trimTrace(f.test.Output, l.Dir, e.rel)))
-	// testify and panics name files by absolute path; show them as the
-	// compiler errors are shown.
-	abs, rel := l.Dir+string(filepath.Separator), e.rel(l.Dir)+"/"
-	for i := range msg {
-		msg[i] = strings.ReplaceAll(msg[i], abs, rel)
-	}
+	c, msg := splitCause(f.test.Output, l.Dir, e.rel)
+	msg = trimBlank(condenseTestify(msg))
 	switch {
-	case f.test.Unfinished && containsLine(msg, "test timed out"):
+	case f.test.Unfinished && timeoutAfter(msg) != "":
 		fmt.Fprintf(w, "%s did not finish within the %s limit: something waits forever (a read with no deadline? a lock never released?).\n\n",
-			e.bold(f.name), gotest.Timeout)
+			e.bold(f.name), timeoutAfter(msg))
 	case f.test.Unfinished:
 		fmt.Fprintf(w, "%s crashed the test program before it could finish (the others were run again without it).\n\n", e.bold(f.name))
+	case c != nil:
+		fmt.Fprintf(w, "%s failed.\n\n", e.bold(f.name))
 	default:
 		fmt.Fprintf(w, "%s failed:\n\n", e.bold(f.name))
 	}
-	if len(msg) == 0 {
+	if c != nil {
+		fmt.Fprintf(w, "%s\n\n", c.headline)
+		e.printMessage(r, f.name, c.lines)
+		if len(msg) > 0 {
+			fmt.Fprint(w, "The test's other messages:\n\n")
+		}
+	} else if len(msg) == 0 {
 		msg = []string{"(the test printed no message)"}
 	}
-	more := 0
-	if len(msg) > maxMessageLines {
-		msg, more = msg[:maxMessageLines], len(msg)-maxMessageLines
+	if len(msg) > 0 {
+		e.printMessage(r, f.name, msg)
 	}
-	for _, line := range msg {
-		fmt.Fprintf(w, "    %s\n", line)
-	}
-	if more > 0 {
-		fmt.Fprintf(w, "    ... %d more lines: cd %s && go test -run '^%s$' .\n", more, e.rel(l.Dir), f.name)
-	}
-	fmt.Fprintln(w)
 	if f.hinted {
 		fmt.Fprintf(w, "%s\n\n%s\n\n", e.yellow("Hint:"), indent(f.hint, "    "))
 	} else {
 		fmt.Fprintf(w, "%s\n\n", e.dim(fmt.Sprintf("(%s has no hint in %s)", f.name, e.rel(filepath.Join(l.Dir, hints.FileName)))))
 	}
+}
+
+// timedOutAfter finds the testing package's "test timed out after 2m0s".
+var timedOutAfter = regexp.MustCompile(`test timed out after (\S+)`)
+
+// timeoutAfter is the -timeout a test ran out of, from its output, or "".
+func timeoutAfter(lines []string) string {
+	for _, l := range lines {
+		if m := timedOutAfter.FindStringSubmatch(l); m != nil {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// printMessage shows lines of a test's output indented, at most
+// maxMessageLines of them, and a blank line after.
+func (e *env) printMessage(r *report, test string, msg []string) {
+	w, l := e.stdout, r.lesson
+	// testify and panics name files by absolute path; show them as the
+	// compiler errors are shown.
+	abs, rel := l.Dir+string(filepath.Separator), e.rel(l.Dir)+"/"
+	more := 0
+	if len(msg) > maxMessageLines {
+		msg, more = msg[:maxMessageLines], len(msg)-maxMessageLines
+	}
+	for _, line := range msg {
+		fmt.Fprintf(w, "    %s\n", strings.ReplaceAll(line, abs, rel))
+	}
+	if more > 0 {
+		race := " -race"
+		if r.raceNote != "" {
+			race = ""
+		}
+		fmt.Fprintf(w, "    ... %d more lines: cd %s && go test%s -run '^%s$' .\n", more, e.rel(l.Dir), race, test)
+	}
+	fmt.Fprintln(w)
 }
 
 func (e *env) statusWord(s gotest.Status) string {

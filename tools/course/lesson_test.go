@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLessonFailingInHintOrder(t *testing.T) {
@@ -79,6 +80,17 @@ func TestLessonColour(t *testing.T) {
 	}
 }
 
+// On a terminal a line says the tests run, and goes before the report.
+func TestLessonSaysItRuns(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(fixture(t))
+	te.terminal = true
+	run(t.Context(), te.env, []string{"lesson", "2"})
+	if out := te.out.String(); !strings.HasPrefix(out, "Running the tests of lesson 2..."+eraseLine+"lesson 2 (02-done)") {
+		t.Errorf("on a terminal the report starts %q, want the running line erased before it", out[:min(len(out), 80)])
+	}
+}
+
 func TestCommandLineMistakes(t *testing.T) {
 	t.Parallel()
 	root := fixture(t)
@@ -145,4 +157,44 @@ func TestLessonCrashDoesNotHideOtherTests(t *testing.T) {
 	if strings.Contains(out, "not run") {
 		t.Errorf("tests after the crash are reported as not run; want them run again without it:\n%s", out)
 	}
+}
+
+// hangTest is a test file whose test waits longer than any timeout.
+func hangTest(name string) string {
+	return "package main\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\nfunc " + name + "(t *testing.T) { <-time.After(time.Hour) }\n"
+}
+
+// A test that times out fails with the limit named; the tests it kept from
+// running are run again without it.
+func TestLessonTimeoutDoesNotHideOtherTests(t *testing.T) {
+	t.Parallel()
+	root := fixtureCopy(t)
+	// a_hang_test.go runs first: Go runs test files in name order.
+	writeFile(t, filepath.Join(root, "lessons", "01-good", "a_hang_test.go"), hangTest("TestHang"))
+	te := newTestEnv(root)
+	te.timeout = 2 * time.Second
+	if code := run(t.Context(), te.env, []string{"lesson", "1"}); code != exitFail {
+		t.Errorf("exit status %d, want %d", code, exitFail)
+	}
+	assertInOrder(t, te.out.String(), "passed   TestFirst\n", "failed   TestThird\n", "failed   TestSecond\n",
+		"failed   TestHang\n", "lesson 1: 1 passed, 3 failed\n")
+}
+
+// After a second timeout the runner stops trying: each try waits the whole
+// limit. The first test to time out is not run again.
+func TestLessonSecondTimeoutStops(t *testing.T) {
+	t.Parallel()
+	root := fixtureCopy(t)
+	writeFile(t, filepath.Join(root, "lessons", "01-good", "a_hang_test.go"), hangTest("TestHangA"))
+	writeFile(t, filepath.Join(root, "lessons", "01-good", "b_hang_test.go"), hangTest("TestHangB"))
+	te := newTestEnv(root)
+	te.timeout = 2 * time.Second
+	if code := run(t.Context(), te.env, []string{"lesson", "1"}); code != exitFail {
+		t.Errorf("exit status %d, want %d", code, exitFail)
+	}
+	assertInOrder(t, te.out.String(), "not run  TestFirst\n", "not run  TestThird\n", "not run  TestSecond\n",
+		"failed   TestHangA\n", "failed   TestHangB\n",
+		"TestHangA did not finish within the 2s limit: something waits forever",
+		"panic: test timed out after 2s",
+		"lesson 1: 0 passed, 2 failed, 3 not run\n")
 }

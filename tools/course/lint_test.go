@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -27,5 +28,49 @@ func TestGofmtFiles(t *testing.T) {
 	want := "a/ugly.go: not gofmt-formatted (run gofmt -w a/ugly.go)"
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("gofmtFiles = %q, want [%q]", got, want)
+	}
+}
+
+// staticcheck leaves out U1000 on starters only: their stubs are unused until
+// a student writes them.
+func TestLintTargets(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(fixture(t))
+	targets, cleanup, err := lintTargets(te.env)
+	defer cleanup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	starters := 0
+	for _, tg := range targets {
+		args := strings.Join(tg.staticcheckArgs(), " ")
+		starter := strings.HasSuffix(tg.label, "(starter)")
+		if starter {
+			starters++
+		}
+		want := "./..."
+		if starter {
+			want = "-checks inherit,-U1000 ./..."
+		}
+		if args != want {
+			t.Errorf("staticcheck on %s: args %q, want %q", tg.label, args, want)
+		}
+	}
+	if starters == 0 {
+		t.Error("no starter among the lint targets")
+	}
+}
+
+func TestOwnChangesNote(t *testing.T) {
+	lines := []string{
+		"lessons/01-x/frame.go:3:2: unused variable (SA4006)",
+		"lessons/01-x/main.go:9:1: something in a given file",
+	}
+	got := ownChangesNote(lines, "01-x", []string{"echo.go", "frame.go"})
+	if len(got) != 1 || !strings.Contains(got[0], "your own changes to frame.go (not the committed starter)") || !strings.Contains(got[0], "checks the course as committed") {
+		t.Errorf("ownChangesNote = %q, want one note naming frame.go alone", got)
+	}
+	if got := ownChangesNote(lines, "01-x", []string{"echo.go"}); got != nil {
+		t.Errorf("ownChangesNote with no finding in a changed file = %q, want none", got)
 	}
 }

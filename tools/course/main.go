@@ -14,9 +14,11 @@ import (
 )
 
 func main() {
+	ignoreBrokenPipe()
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	e := &env{
+		cwd:      userDir(os.Getenv("COURSE_CWD")),
 		stdin:    os.Stdin,
 		stdout:   os.Stdout,
 		stderr:   os.Stderr,

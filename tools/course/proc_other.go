@@ -7,6 +7,9 @@ import (
 	"os/exec"
 )
 
+// ignoreBrokenPipe does nothing: there is no SIGPIPE.
+func ignoreBrokenPipe() {}
+
 // ownGroup does nothing where there are no process groups.
 func ownGroup(*exec.Cmd) {}
 

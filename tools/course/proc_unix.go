@@ -5,8 +5,16 @@ package main
 import (
 	"os"
 	"os/exec"
+	"os/signal"
 	"syscall"
 )
+
+// ignoreBrokenPipe lets a write to a closed stdout fail instead of killing
+// the runner, so `make hint-1 | head` ends quietly, with the runner's own
+// exit status, rather than with make's "Broken pipe" error.
+func ignoreBrokenPipe() {
+	signal.Ignore(syscall.SIGPIPE)
+}
 
 // ownGroup puts the server in a process group of its own, so the terminal's
 // Ctrl-C goes to the runner only, which forwards it once.

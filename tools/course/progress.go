@@ -26,11 +26,15 @@ func cmdProgress(ctx context.Context, e *env, args []string) int {
 		width = max(width, len(l.Name))
 	}
 	var next *lesson.Lesson
+	raceNote := ""
 	for _, l := range all {
-		r, err := testLesson(ctx, l)
+		// The name first: a lesson's first run can take a while.
+		fmt.Fprintf(e.stdout, "%-*s  ", width, l.Name)
+		r, err := testLesson(ctx, l, e.timeout)
 		var line string
 		switch {
 		case ctx.Err() != nil:
+			fmt.Fprintln(e.stdout)
 			return exitFail
 		case err != nil:
 			line = e.red("could not run its tests: " + firstLine(err.Error()))
@@ -41,12 +45,18 @@ func cmdProgress(ctx context.Context, e *env, args []string) int {
 		default:
 			line = fmt.Sprintf("%d/%d passed", r.count(gotest.Passed), len(r.entries))
 		}
-		fmt.Fprintf(e.stdout, "%-*s  %s\n", width, l.Name, line)
+		fmt.Fprintln(e.stdout, line)
+		if err == nil && r.raceNote != "" {
+			raceNote = r.raceNote
+		}
 		if next == nil && (err != nil || !r.done()) {
 			next = &l
 		}
 	}
 	fmt.Fprintln(e.stdout)
+	if raceNote != "" {
+		fmt.Fprintf(e.stdout, "%s\n\n", raceNote)
+	}
 	if next == nil {
 		fmt.Fprintln(e.stdout, e.green("Every lesson passes. Well done."))
 		return exitOK

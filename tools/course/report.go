@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"wscourse/tools/internal/gotest"
 	"wscourse/tools/internal/hints"
@@ -15,9 +16,10 @@ import (
 
 // report is one run of a lesson's tests, put in lesson order with the hints.
 type report struct {
-	lesson  lesson.Lesson
-	res     *gotest.Result
-	entries []entry
+	lesson   lesson.Lesson
+	res      *gotest.Result
+	entries  []entry
+	raceNote string // why they ran without -race; "" when with it
 }
 
 // entry is one top-level test of the lesson.
@@ -29,29 +31,66 @@ type entry struct {
 	hinted bool
 }
 
-// testLesson runs the lesson's tests in place on the student's code. The
-// build and test caches stay on, so an unchanged lesson answers at once.
-func testLesson(ctx context.Context, l lesson.Lesson) (*report, error) {
-	res, err := gotest.Run(ctx, l.Dir, gotest.Options{})
+// testLesson runs the lesson's tests in place on the student's code, with the
+// race detector where it works. The build and test caches stay on, so an
+// unchanged lesson answers at once. A zero timeout means
+// gotest.DefaultTimeout.
+func testLesson(ctx context.Context, l lesson.Lesson, timeout time.Duration) (*report, error) {
+	opt := gotest.Options{Timeout: timeout}
+	note := lessonRace.off(ctx)
+	opt.Race = note == ""
+	res, err := gotest.Run(ctx, l.Dir, opt)
+	if opt.Race && ctx.Err() == nil {
+		// A race build can fail for want of cgo where `go env` did not tell.
+		if off := lessonRace.turnOff(raceOutput(res, err)); off != "" {
+			note, opt.Race = off, false
+			res, err = gotest.Run(ctx, l.Dir, opt)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	if err := runUnreached(ctx, l, res); err != nil {
+	if err := runUnreached(ctx, l, res, opt); err != nil {
 		return nil, err
 	}
-	return newReport(l, res)
+	r, err := newReport(l, res)
+	if err != nil {
+		return nil, err
+	}
+	r.raceNote = note
+	return r, nil
 }
 
-// runUnreached runs again the tests a crash kept from running, so that a
-// panic in one test does not hide which of the others pass. Go runs test
-// files in name order, not lesson order: a crash in frame_test.go would
+// raceOutput is what go said when a run failed before any test ran: the
+// error, or the build output.
+func raceOutput(res *gotest.Result, err error) string {
+	switch {
+	case err != nil:
+		return err.Error()
+	case res.BuildFailed:
+		return strings.Join(res.BuildOutput, "\n")
+	}
+	return ""
+}
+
+// maxTimeouts bounds the runs that end in a timeout: each waits the whole
+// -timeout, so after the second the tests still left are reported not run.
+const maxTimeouts = 2
+
+// runUnreached runs again the tests a crash or a timeout kept from running,
+// so that one broken test does not hide which of the others pass. Go runs
+// test files in name order, not lesson order: a crash in frame_test.go would
 // otherwise leave handshake_test.go's tests, earlier in the lesson, not run.
-// After a timeout it does not try again: each further run could wait the
-// whole timeout once more.
-func runUnreached(ctx context.Context, l lesson.Lesson, res *gotest.Result) error {
+// The test that crashed or timed out is in res already, so it is not run
+// again.
+func runUnreached(ctx context.Context, l lesson.Lesson, res *gotest.Result, opt gotest.Options) error {
 	funcs, err := l.TestFuncs()
 	if err != nil || res.BuildFailed {
 		return nil // the report lists what ran; nothing more to try
+	}
+	timeouts := 0
+	if timedOut(res) {
+		timeouts++
 	}
 	for range funcs {
 		var left []string
@@ -60,15 +99,19 @@ func runUnreached(ctx context.Context, l lesson.Lesson, res *gotest.Result) erro
 				left = append(left, regexp.QuoteMeta(name))
 			}
 		}
-		if len(left) == 0 || timedOut(res) {
+		if len(left) == 0 || timeouts >= maxTimeouts {
 			return nil
 		}
-		more, err := gotest.Run(ctx, l.Dir, gotest.Options{Run: "^(" + strings.Join(left, "|") + ")$"})
+		opt.Run = "^(" + strings.Join(left, "|") + ")$"
+		more, err := gotest.Run(ctx, l.Dir, opt)
 		if err != nil {
 			return err
 		}
 		if more.BuildFailed || len(more.Tests) == 0 {
 			return nil
+		}
+		if timedOut(more) {
+			timeouts++
 		}
 		res.Tests = append(res.Tests, more.Tests...)
 		res.PackageOutput = append(res.PackageOutput, more.PackageOutput...)

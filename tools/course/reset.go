@@ -6,14 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
-// cmdReset puts the starter files of a lesson back as they are in git. It
-// reads them with `git show` and writes the files, leaving the index and
-// every other file alone.
+// cmdReset puts a lesson back as it is in git: its starter files, and the
+// given files the student changed too, since a changed main.go or test can
+// keep the lesson from building after a reset. It reads the files with `git
+// show` and writes them, leaving the index and files git does not know alone.
 func cmdReset(ctx context.Context, e *env, args []string) int {
 	l, rest, ok := lessonArg(e, "reset", args)
 	if !ok {
@@ -22,36 +23,44 @@ func cmdReset(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("reset", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
-	ref := fs.String("ref", "HEAD", "the git commit, branch or tag to take the starter files from")
+	ref := fs.String("ref", "HEAD", "the git commit, branch or tag to take the files from")
 	if err := fs.Parse(rest); err != nil || !noMoreArgs(e, "reset", fs.Args()) {
 		return exitUsage
 	}
-	files, err := l.StarterFiles()
+	starters, err := l.StarterFiles()
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return exitFail
 	}
+	lessonDir := filepath.ToSlash(filepath.Join("lessons", l.Name))
+	for i, f := range starters {
+		starters[i] = lessonDir + "/" + f
+	}
+	diff, err := gitDiff(ctx, e.root, *ref, lessonDir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "reset: cannot compare %s with %s in git: %v\n", e.rel(l.Dir), *ref, err)
+		return exitFail
+	}
+	var given []string
+	for _, f := range diff.changed {
+		if !slices.Contains(starters, f) {
+			given = append(given, f)
+		}
+	}
+	restore := slices.Concat(starters, given)
 	// Read every file first, so a missing one changes nothing.
-	contents := make([][]byte, len(files))
-	for i, f := range files {
-		path := filepath.Join(l.Dir, f)
-		rel, _ := filepath.Rel(e.root, path)
-		show := exec.CommandContext(ctx, "git", "show", *ref+":./"+filepath.ToSlash(rel))
-		show.Dir = e.root
-		var stderr strings.Builder
-		show.Stderr = &stderr
-		contents[i], err = show.Output()
-		if err != nil {
-			fmt.Fprintf(e.stderr, "reset: cannot read %s at %s from git: %s\n", e.rel(path), *ref, strings.TrimSpace(stderr.String()))
+	contents := make([][]byte, len(restore))
+	for i, f := range restore {
+		if contents[i], err = gitShow(ctx, e.root, *ref, f); err != nil {
+			fmt.Fprintf(e.stderr, "reset: cannot read %s at %s from git: %v\n", e.shown(f), *ref, err)
 			return exitFail
 		}
 	}
 
-	fmt.Fprintf(e.stdout, "reset lesson %d: these files go back to their starter version at %s:\n\n", l.Num, *ref)
-	for _, f := range files {
-		fmt.Fprintf(e.stdout, "    %s\n", e.rel(filepath.Join(l.Dir, f)))
-	}
-	fmt.Fprintln(e.stdout)
+	fmt.Fprintf(e.stdout, "reset lesson %d to its version at %s:\n\n", l.Num, *ref)
+	e.listFiles("the starter files, which you edit:", starters, diff.deleted)
+	e.listFiles("given files you changed, which the lessons do not ask you to edit:", given, diff.deleted)
+	e.listFiles("not part of the course, left alone:", slices.Concat(diff.added, diff.untracked), nil)
 	if !*yes {
 		if !e.canAsk {
 			again := fmt.Sprintf("go run ./tools/course reset %d -yes", l.Num)
@@ -61,19 +70,51 @@ func cmdReset(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "reset: not resetting: there is no terminal to confirm on. To reset without a question, run\n    %s\n", again)
 			return exitUsage
 		}
-		fmt.Fprint(e.stdout, "Your changes to them will be lost. Type yes to reset: ")
+		fmt.Fprint(e.stdout, "Your changes to the files to reset will be lost. Type yes to reset: ")
 		answer, _ := bufio.NewReader(e.stdin).ReadString('\n')
 		if strings.TrimSpace(strings.ToLower(answer)) != "yes" {
 			fmt.Fprintln(e.stdout, "Nothing changed.")
 			return exitFail
 		}
 	}
-	for i, f := range files {
-		if err := os.WriteFile(filepath.Join(l.Dir, f), contents[i], 0o644); err != nil {
+	for i, f := range restore {
+		path := filepath.Join(e.root, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			fmt.Fprintf(e.stderr, "reset: %v\n", err)
+			return exitFail
+		}
+		if err := os.WriteFile(path, contents[i], 0o644); err != nil {
 			fmt.Fprintf(e.stderr, "reset: %v\n", err)
 			return exitFail
 		}
 	}
-	fmt.Fprintf(e.stdout, "Lesson %d is back at its start. Run `make lesson-%d` to see its tests fail.\n", l.Num, l.Num)
+	what := plural(len(starters), "starter file")
+	if len(given) > 0 {
+		what += " and " + plural(len(given), "given file")
+	}
+	fmt.Fprintf(e.stdout, "Restored %s from %s. Lesson %d is back at its start: run `make lesson-%d` to see its tests fail.\n",
+		what, *ref, l.Num, l.Num)
 	return exitOK
+}
+
+// listFiles prints a heading and files (relative to the course root), if
+// there are any, marking those in deleted.
+func (e *env) listFiles(heading string, files, deleted []string) {
+	if len(files) == 0 {
+		return
+	}
+	fmt.Fprintf(e.stdout, "  %s\n", heading)
+	for _, f := range files {
+		mark := ""
+		if slices.Contains(deleted, f) {
+			mark = " (deleted)"
+		}
+		fmt.Fprintf(e.stdout, "    %s%s\n", e.shown(f), mark)
+	}
+	fmt.Fprintln(e.stdout)
+}
+
+// shown is a path relative to the course root as the user sees it.
+func (e *env) shown(path string) string {
+	return e.rel(filepath.Join(e.root, filepath.FromSlash(path)))
 }

@@ -57,7 +57,7 @@ func TestReset(t *testing.T) {
 	if code := run(t.Context(), te.env, []string{"reset", "1"}); code == exitOK {
 		t.Error("reset answered no: exit status 0, want non-zero")
 	}
-	assertInOrder(t, te.out.String(), "lessons/01-good/greet.go", "Type yes", "Nothing changed.")
+	assertInOrder(t, te.out.String(), "the starter files, which you edit:\n    lessons/01-good/greet.go\n", "Type yes", "Nothing changed.")
 	if readFile(t, greet) == starter {
 		t.Fatal("reset answered no changed the file")
 	}
@@ -76,6 +76,32 @@ func TestReset(t *testing.T) {
 	edit()
 	if code, out := runCmd(t, root, "reset", "1", "-yes", "-ref", "HEAD"); code != exitOK || readFile(t, greet) != starter {
 		t.Errorf("reset -yes: exit status %d, restored %v; output:\n%s", code, readFile(t, greet) == starter, out)
+	}
+
+	// Given files the student changed or deleted go back too; files git does
+	// not know are listed and left alone.
+	main, hints := filepath.Join(root, "lessons", "01-good", "main.go"), filepath.Join(root, "lessons", "01-good", "hints.md")
+	givenMain, givenHints := readFile(t, main), readFile(t, hints)
+	notes := filepath.Join(root, "lessons", "01-good", "notes.txt")
+	edit()
+	writeFile(t, main, "package main\n\nfunc main() { broken }\n")
+	removeFile(t, hints)
+	writeFile(t, notes, "my notes\n")
+	code, out := runCmd(t, root, "reset", "1", "-yes")
+	if code != exitOK {
+		t.Errorf("reset -yes with given files changed: exit status %d, want 0; output:\n%s", code, out)
+	}
+	assertInOrder(t, out,
+		"  the starter files, which you edit:\n    lessons/01-good/greet.go\n",
+		"  given files you changed, which the lessons do not ask you to edit:\n",
+		"    lessons/01-good/hints.md (deleted)\n", "    lessons/01-good/main.go\n",
+		"  not part of the course, left alone:\n    lessons/01-good/notes.txt\n",
+		"Restored 1 starter file and 2 given files from HEAD.")
+	if readFile(t, greet) != starter || readFile(t, main) != givenMain || readFile(t, hints) != givenHints {
+		t.Error("reset -yes did not restore greet.go, main.go and hints.md")
+	}
+	if readFile(t, notes) != "my notes\n" {
+		t.Error("reset changed notes.txt, which is not part of the course")
 	}
 
 	// A ref that does not exist changes nothing.

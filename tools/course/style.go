@@ -9,6 +9,7 @@ const (
 	ansiYellow = "\x1b[33m"
 	ansiDim    = "\x1b[2m"
 	clearPage  = "\x1b[H\x1b[2J"
+	eraseLine  = "\r\x1b[K"
 )
 
 func (e *env) paint(code, s string) string {

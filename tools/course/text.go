@@ -18,6 +18,18 @@ func indent(s, prefix string) string {
 	return strings.Join(lines, "\n")
 }
 
+// indentLines puts prefix before every line that is not blank.
+func indentLines(lines []string, prefix string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			l = prefix + l
+		}
+		out[i] = l
+	}
+	return out
+}
+
 // trimBlank drops blank lines at both ends.
 func trimBlank(lines []string) []string {
 	for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -54,8 +56,7 @@ func TestTrimTrace(t *testing.T) {
 		"some log line",
 		"panic: boom [recovered]",
 		"goroutine 7 [running]:",
-		"  main.parse(...)",
-		"      lessons/01-x/frame.go:12",
+		"  lessons/01-x/frame.go:12 in parse",
 		"(stack frames outside the lesson's files left out)",
 	}, "\n")
 	if got != want {
@@ -99,6 +100,69 @@ func TestMentions(t *testing.T) {
 	} {
 		if got := mentions(c.line, c.name); got != c.want {
 			t.Errorf("mentions(%q, %q) = %v, want %v", c.line, c.name, got, c.want)
+		}
+	}
+}
+
+func TestUserDir(t *testing.T) {
+	if got := userDir(""); got != "" {
+		t.Errorf(`userDir("") = %q, want "" (the working directory)`, got)
+	}
+	wd, _ := os.Getwd()
+	lessonDir := filepath.Join(wd, "lessons", "01-x")
+	if got := userDir(lessonDir); got != lessonDir {
+		t.Errorf("userDir(%q) = %q, want it unchanged", lessonDir, got)
+	}
+	if got := userDir(filepath.Join("lessons", "01-x")); got != lessonDir {
+		t.Errorf("userDir(relative) = %q, want %q", got, lessonDir)
+	}
+	e := &env{cwd: userDir(lessonDir)}
+	if got := e.rel(filepath.Join(lessonDir, "frame.go")); got != "frame.go" {
+		t.Errorf("rel from the lesson folder = %q, want frame.go", got)
+	}
+}
+
+func TestSplitCause(t *testing.T) {
+	rel := func(p string) string { return strings.TrimPrefix(p, "/course/") }
+	dump := []string{
+		"goroutine 7 [running]:",
+		"wscourse/lessons/01-x.parse(...)",
+		"\t/course/lessons/01-x/frame.go:12 +0x28",
+	}
+	// A panic comes first, what the test printed before it after.
+	c, rest := splitCause(append([]string{"x_test.go:5: sent a frame", "panic: boom [recovered]", ""}, dump...), "/course/lessons/01-x", rel)
+	if c == nil || c.headline != panicHeadline {
+		t.Fatalf("cause = %+v, want the panic", c)
+	}
+	if got, want := strings.Join(c.lines, "|"), "panic: boom [recovered]|goroutine 7 [running]:|  lessons/01-x/frame.go:12 in parse"; got != want {
+		t.Errorf("cause lines = %q, want %q", got, want)
+	}
+	if got := strings.Join(rest, "|"); got != "x_test.go:5: sent a frame" {
+		t.Errorf("rest = %q, want the test's line alone", got)
+	}
+	// A timeout is no cause: the report names it in its own words.
+	c, rest = splitCause(append([]string{"panic: test timed out after 2m0s"}, dump...), "/course/lessons/01-x", rel)
+	if c != nil || len(rest) != 3 || rest[0] != "panic: test timed out after 2m0s" {
+		t.Errorf("timeout: cause %+v, rest %q; want no cause and the dump trimmed in place", c, rest)
+	}
+	// Nothing to find: the output as it was, but for the testing package's
+	// line about a race.
+	c, rest = splitCause([]string{"x_test.go:3: got 1, want 2", "testing.go:1712: race detected during execution of test"}, "/x", rel)
+	if c != nil || len(rest) != 1 {
+		t.Errorf("plain output: cause %+v, rest %q", c, rest)
+	}
+}
+
+func TestShortFunc(t *testing.T) {
+	for in, want := range map[string]string{
+		"wscourse/lessons/01-x.(*conn).readFrame(0xc000010000, {0x1, 0x2})":    "(*conn).readFrame",
+		"wscourse/lessons/01-x.parse(...)":                                     "parse",
+		"main.echo.func1()":                                                    "echo.func1",
+		"created by wscourse/lessons/01-x.(*hub).run in goroutine 7":           "created by (*hub).run",
+		"wscourse/lessons/02-echo.serveGorilla({0xa05bd8, 0xc0001a2000}, 0x1)": "serveGorilla",
+	} {
+		if got := shortFunc(in); got != want {
+			t.Errorf("shortFunc(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

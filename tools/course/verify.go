@@ -38,6 +38,7 @@ func verifyAll(ctx context.Context, e *env) bool {
 	for _, l := range all {
 		width = max(width, len(l.Name))
 	}
+	sharedOK := printShared(e, all)
 	passed := 0
 	for _, l := range all {
 		v := verifyLesson(ctx, l)
@@ -47,6 +48,9 @@ func verifyAll(ctx context.Context, e *env) bool {
 		if v.ok() {
 			passed++
 			fmt.Fprintf(e.stdout, "%s %-*s  %s\n", e.green("ok  "), width, l.Name, strings.Join(v.held, "; "))
+			for _, d := range v.details { // the mistakes caught, one line each
+				fmt.Fprintf(e.stdout, "      %s\n", d)
+			}
 			continue
 		}
 		line := strings.Join(v.problems, "; ")
@@ -58,8 +62,34 @@ func verifyAll(ctx context.Context, e *env) bool {
 			fmt.Fprintf(e.stdout, "      %s\n", d)
 		}
 	}
-	fmt.Fprintf(e.stdout, "verify: %d passed, %d failed\n", passed, len(all)-passed)
-	return passed == len(all)
+	if note := lessonRace.off(ctx); note != "" {
+		fmt.Fprintln(e.stdout, note)
+	}
+	summary := fmt.Sprintf("verify: %d passed, %d failed", passed, len(all)-passed)
+	if !sharedOK {
+		summary += "; shared files differ"
+	}
+	fmt.Fprintln(e.stdout, summary)
+	return passed == len(all) && sharedOK
+}
+
+// printShared prints the line of the shared files' check and reports
+// whether it held.
+func printShared(e *env, all []lesson.Lesson) bool {
+	c, err := checkShared(all)
+	switch {
+	case err != nil:
+		fmt.Fprintf(e.stdout, "%s shared files: %v\n", e.red("FAIL"), err)
+		return false
+	case len(c.problems) > 0:
+		fmt.Fprintf(e.stdout, "%s shared files: %s\n", e.red("FAIL"), strings.Join(c.problems, "; "))
+		for _, d := range c.details {
+			fmt.Fprintf(e.stdout, "      %s\n", d)
+		}
+		return false
+	}
+	fmt.Fprintf(e.stdout, "%s shared files: %s\n", e.green("ok  "), c.held)
+	return true
 }
 
 // verifyLesson checks the content, the starter in place and the solution
@@ -73,13 +103,14 @@ func verifyLesson(ctx context.Context, l lesson.Lesson) *verdict {
 	}
 	v.checkStarter(ctx)
 	v.checkSolution(ctx)
+	v.checkMistakes(ctx)
 	return v
 }
 
 // checkStarter: the starter builds, and at least one test fails on it, so a
 // student has something to do and sees which tests pass.
 func (v *verdict) checkStarter(ctx context.Context) {
-	r, err := testLesson(ctx, v.lesson)
+	r, err := testLesson(ctx, v.lesson, 0)
 	switch {
 	case err != nil:
 		v.problems = append(v.problems, "starter: go test did not run")
@@ -91,10 +122,29 @@ func (v *verdict) checkStarter(ctx context.Context) {
 		v.problems = append(v.problems, "starter does not build")
 		v.details = append(v.details, relabel(r.res.BuildOutput, v.lesson.Dir, v.origin(false))...)
 	case r.count(gotest.Failed) == 0:
-		v.problems = append(v.problems, fmt.Sprintf("starter passes every test (%d): a student has nothing to do", r.count(gotest.Passed)))
+		v.problems = append(v.problems, v.startersPass(ctx, r.count(gotest.Passed)))
 	default:
 		v.held = append(v.held, fmt.Sprintf("starter fails %d of %s", r.count(gotest.Failed), plural(len(r.entries), "test")))
 	}
+}
+
+// startersPass says what a starter that passes every test means: a lesson
+// with nothing to do, or, when its files are not the committed ones, most
+// likely the user's own finished lesson.
+func (v *verdict) startersPass(ctx context.Context, passed int) string {
+	const own = "`make verify` and `make test` check the course itself, for its authors and CI, " +
+		"and need the untouched starters: run them in a fresh clone (your own progress: `make progress`)"
+	changed, err := changedStarters(ctx, v.lesson)
+	switch {
+	case err != nil:
+		files, _ := v.lesson.StarterFiles()
+		return fmt.Sprintf("starter passes every test (%d), and git cannot tell whether its files (%s) are the committed ones (%v): "+
+			"if they are, a student has nothing to do; if they are your own work, %s", passed, strings.Join(files, ", "), err, own)
+	case len(changed) > 0:
+		return fmt.Sprintf("the starter files (%s) differ from the committed ones and pass every test: "+
+			"this looks like a finished lesson, not a starter. %s", strings.Join(changed, ", "), own)
+	}
+	return fmt.Sprintf("starter passes every test (%d): a student has nothing to do", passed)
 }
 
 // checkSolution: the lesson with the solution laid over it passes every test

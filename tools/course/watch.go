@@ -59,7 +59,12 @@ func cmdWatch(ctx context.Context, e *env, args []string) int {
 	defer cancel() // stop the poll before waiting for it
 	wg.Go(func() { pollChanges(ctx, l.Dir, timing.poll, notify) })
 
+	look := func() string { return snapshot(l.Dir) }
 	for {
+		// The files as this run tests them: a change that leaves them so
+		// (the poll seeing a save the events already ran for, events that
+		// arrive during the run) is no reason to run again.
+		tested := look()
 		if e.terminal {
 			fmt.Fprint(e.stdout, clearPage)
 		}
@@ -68,8 +73,21 @@ func cmdWatch(ctx context.Context, e *env, args []string) int {
 			return exitOK
 		}
 		fmt.Fprintf(e.stdout, "\n%s\n", e.dim(fmt.Sprintf("Watching %s for saves (%s). Ctrl-C stops.", e.rel(l.Dir), how)))
-		if !waitSettled(ctx, changes, timing.debounce) {
+		if !nextChange(ctx, changes, timing.debounce, look, tested) {
 			return exitOK // Ctrl-C ends watch mode normally
+		}
+	}
+}
+
+// nextChange waits until a change has settled and look sees the files differ
+// from tested. It reports false when ctx ends first.
+func nextChange(ctx context.Context, changes <-chan struct{}, debounce time.Duration, look func() string, tested string) bool {
+	for {
+		if !waitSettled(ctx, changes, debounce) {
+			return false
+		}
+		if look() != tested {
+			return true
 		}
 	}
 }

@@ -44,3 +44,37 @@ func TestWatchPollAlone(t *testing.T) {
 	t.Parallel()
 	watchRerunsOnSave(t, watchTiming{debounce: 50 * time.Millisecond, poll: 100 * time.Millisecond, noEvents: true})
 }
+
+// A change that leaves the files as the last run tested them starts no run;
+// the next one that alters them does. look answers what the test sends, so
+// each step is a handshake, not a wait.
+func TestNextChangeSkipsSameFiles(t *testing.T) {
+	t.Parallel()
+	changes := make(chan struct{})
+	answers := make(chan string)
+	look := func() string { return <-answers }
+	done := make(chan bool, 1)
+	go func() { done <- nextChange(t.Context(), changes, time.Millisecond, look, "tested") }()
+
+	changes <- struct{}{}
+	select {
+	case answers <- "tested": // the files as they were: keep waiting
+	case <-done:
+		t.Fatal("nextChange returned before looking at the files")
+	}
+	changes <- struct{}{}
+	select {
+	case answers <- "saved":
+	case <-done:
+		t.Fatal("nextChange returned on a change that left the files as tested")
+	}
+	if !<-done {
+		t.Error("nextChange = false after the files changed, want true")
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if nextChange(ctx, changes, time.Millisecond, look, "tested") {
+		t.Error("nextChange = true after its context ended, want false")
+	}
+}

@@ -10,15 +10,25 @@ import (
 	"time"
 )
 
-// Timeout is the -timeout every run gets: long enough for the slowest lesson
-// under -race, short enough that a hung read ends the run.
-const Timeout = 2 * time.Minute
+// DefaultTimeout is the -timeout a run gets unless Options say otherwise:
+// long enough for the slowest lesson under -race, short enough that a hung
+// read ends the run.
+const DefaultTimeout = 2 * time.Minute
 
 // Options are the go test flags a run adds to -json.
 type Options struct {
-	Race    bool   // -race
-	NoCache bool   // -count=1
-	Run     string // -run: only the tests this pattern matches
+	Race    bool          // -race
+	NoCache bool          // -count=1
+	Run     string        // -run: only the tests this pattern matches
+	Timeout time.Duration // -timeout; zero means DefaultTimeout
+}
+
+// TimeoutOrDefault is the -timeout the run gets.
+func (o Options) TimeoutOrDefault() time.Duration {
+	if o.Timeout > 0 {
+		return o.Timeout
+	}
+	return DefaultTimeout
 }
 
 // Run runs `go test -json ./...` in dir as a module of its own (GOWORK=off,
@@ -26,7 +36,7 @@ type Options struct {
 // test could not start or stopped before running anything (a go.mod problem,
 // a cancelled context); its text holds what go printed.
 func Run(ctx context.Context, dir string, opt Options) (*Result, error) {
-	args := []string{"test", "-json", "-timeout=" + Timeout.String()}
+	args := []string{"test", "-json", "-timeout=" + opt.TimeoutOrDefault().String()}
 	if opt.Race {
 		args = append(args, "-race")
 	}

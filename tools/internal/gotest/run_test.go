@@ -3,7 +3,9 @@ package gotest
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 // module writes a one-package module with the given test file.
@@ -30,5 +32,23 @@ func TestRun(t *testing.T) {
 	}
 	if res.Test("TestOK").Status != Passed || res.Test("TestBad").Status != Failed || !res.Failed {
 		t.Errorf("Run: %+v, %+v", res.Test("TestOK"), res.Test("TestBad"))
+	}
+}
+
+// Options.Timeout replaces the default -timeout: a hung test ends the run
+// then, unfinished, and says so.
+func TestRunTimeout(t *testing.T) {
+	t.Parallel()
+	dir := module(t, "package m\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\nfunc TestHang(t *testing.T) { <-time.After(time.Hour) }\n")
+	res, err := Run(t.Context(), dir, Options{NoCache: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hang := res.Test("TestHang")
+	if hang == nil || !hang.Unfinished || !strings.Contains(strings.Join(hang.Output, "\n"), "test timed out after 1s") {
+		t.Errorf("TestHang = %+v; want it unfinished after a 1s timeout", hang)
+	}
+	if got := (Options{}).TimeoutOrDefault(); got != DefaultTimeout {
+		t.Errorf("zero Options time out after %v, want %v", got, DefaultTimeout)
 	}
 }

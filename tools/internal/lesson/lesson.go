@@ -19,6 +19,7 @@ import (
 type Lesson struct {
 	Num         int    // 1 for 01-handshake
 	Name        string // "01-handshake"
+	Root        string // the course root, as given to List
 	Dir         string // absolute path of lessons/01-handshake
 	SolutionDir string // absolute path of solutions/01-handshake
 }
@@ -59,6 +60,7 @@ func List(root string) ([]Lesson, error) {
 		out = append(out, Lesson{
 			Num:         n,
 			Name:        e.Name(),
+			Root:        root,
 			Dir:         filepath.Join(root, "lessons", e.Name()),
 			SolutionDir: filepath.Join(root, "solutions", e.Name()),
 		})

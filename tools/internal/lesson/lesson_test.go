@@ -40,7 +40,7 @@ func TestFindAndFiles(t *testing.T) {
 		t.Fatalf("FindRoot = %q, %v; want %q", found, err, root)
 	}
 	l, err := Find(root, 1)
-	if err != nil || l.Name != "01-x" {
+	if err != nil || l.Name != "01-x" || l.Root != root {
 		t.Fatalf("Find(1) = %+v, %v", l, err)
 	}
 	if _, err := Find(root, 2); err == nil {

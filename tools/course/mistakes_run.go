@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"wscourse/tools/internal/lesson"
+	"wscourse/tools/internal/mistakes"
+)
+
+// trial is a mistake ready to run: the file it names, with its edits made.
+type trial struct {
+	mistake mistakes.Mistake
+	edited  string
+}
+
+// outcome is what the lesson's tests said about one mistake.
+type outcome struct {
+	trial
+	took  time.Duration
+	first string   // the first test to fail, in lesson order
+	fail  string   // how the report differs from mistakes.md; empty when it does not
+	shown []string // what the student would read, when the author needs to see it
+}
+
+// mistakeWorkers is how many mistakes run at once. Lesson tests mostly wait
+// on timers and sockets, but the build before them takes a core, and tests
+// starved of CPU miss their deadlines: one run per core.
+func mistakeWorkers(n int) int {
+	return max(1, min(n, runtime.NumCPU()))
+}
+
+func atOnce(workers int) string {
+	if workers == 1 {
+		return "one run at a time"
+	}
+	return fmt.Sprintf("%d runs at a time", workers)
+}
+
+// testTimeout is go test's -timeout for a mistake's run: a bit over its
+// limit, so that a mistake that hangs costs seconds, and one just over the
+// limit is still measured.
+func testTimeout(limit time.Duration) time.Duration {
+	return limit + max(limit/2, 2*time.Second)
+}
+
+// stopAfter stops a mistake's run whatever go test does: the tests a
+// timeout kept from running are run again, and each rerun could wait the
+// whole -timeout once more.
+func stopAfter(limit time.Duration) time.Duration {
+	return testTimeout(limit) + 10*time.Second
+}
+
+// runTrials runs every trial, workers at a time, and returns the outcomes
+// in the trials' order.
+func runTrials(ctx context.Context, l lesson.Lesson, trials []trial, workers int) []outcome {
+	out := make([]outcome, len(trials))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				out[i] = runTrial(ctx, l, trials[i])
+			}
+		})
+	}
+feed:
+	for i := range trials {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+// runTrial makes the mistake in a copy of the lesson with its solution and
+// runs the tests as `make lesson-N` does.
+func runTrial(ctx context.Context, l lesson.Lesson, tr trial) outcome {
+	o := outcome{trial: tr}
+	tmp, err := os.MkdirTemp("", "course-mistake-")
+	if err != nil {
+		o.fail = err.Error()
+		return o
+	}
+	defer os.RemoveAll(tmp)
+	// The copy is tmp/lessons/NAME and the report is printed from tmp, so it
+	// names files as a student sees them from the course root.
+	staged := l
+	staged.Root, staged.Dir = tmp, filepath.Join(tmp, "lessons", l.Name)
+	if err := l.StageSolution(staged.Dir); err != nil {
+		o.fail = err.Error()
+		return o
+	}
+	if err := os.WriteFile(filepath.Join(staged.Dir, tr.mistake.File), []byte(tr.edited), 0o644); err != nil {
+		o.fail = err.Error()
+		return o
+	}
+	runCtx, cancel := context.WithTimeout(ctx, stopAfter(tr.mistake.Limit))
+	defer cancel()
+	start := time.Now()
+	r, err := testLesson(runCtx, staged, testTimeout(tr.mistake.Limit))
+	o.took = time.Since(start)
+	if ctx.Err() != nil {
+		return o // verify was interrupted; nothing to judge
+	}
+	o.judge(&env{cwd: tmp}, r, err)
+	return o
+}
+
+// judge compares the report with what mistakes.md says it must be.
+func (o *outcome) judge(e *env, r *report, err error) {
+	m := o.mistake
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		o.fail = fmt.Sprintf("took over %s and was stopped, limit %s", seconds(o.took), m.Limit)
+		return
+	case err != nil:
+		o.fail, o.shown = "go test did not run", firstLines(splitLines(err.Error()))
+		return
+	case r.res.BuildFailed:
+		// A mistake is one a student could run; one that does not build
+		// checks no test's message.
+		o.fail = "does not build"
+		if r.res.VetFailed {
+			o.fail = "does not pass go vet"
+		}
+		o.shown = firstLines(e.buildErrors(r.lesson.Dir, r.res.BuildOutput))
+		return
+	}
+	f := r.firstFailure()
+	if f == nil {
+		o.fail = "passed every test"
+		if r.res.Failed {
+			o.fail, o.shown = "the run failed, yet no test did", firstLines(r.res.PackageOutput)
+		}
+		return
+	}
+	o.first = f.name
+	message := failureText(e, r, f)
+	var fails []string
+	if f.name != m.Test {
+		fails = append(fails, fmt.Sprintf("reported first under %s, want %s", f.name, m.Test))
+	} else if lack := lacking(message, m.Says); len(lack) > 0 {
+		fails = append(fails, "the message lacks "+quoteAll(lack))
+	}
+	if len(fails) > 0 {
+		o.shown = message
+	}
+	if o.took > m.Limit {
+		fails = append(fails, fmt.Sprintf("took %s, limit %s", seconds(o.took), m.Limit))
+	}
+	o.fail = strings.Join(fails, "; ")
+}
+
+// failureText is what the report prints for the failed test f, hint left
+// out: the check reads the very text a student reads.
+func failureText(e *env, r *report, f *entry) []string {
+	var buf bytes.Buffer
+	pe := *e
+	pe.stdout = &buf
+	en := *f
+	en.hint, en.hinted = "", true
+	pe.printFailure(r, &en)
+	text := buf.String()
+	if i := strings.LastIndex(text, "\nHint:"); i >= 0 {
+		text = text[:i]
+	}
+	var lines []string
+	for _, line := range splitLines(text) {
+		if strings.TrimSpace(line) != "" {
+			lines = append(lines, line)
+		}
+	}
+	return lines
+}
+
+// lacking returns the phrases that the text does not contain, ignoring
+// case and how white space is broken into lines.
+func lacking(text []string, phrases []string) []string {
+	flat := strings.ToLower(strings.Join(strings.Fields(strings.Join(text, " ")), " "))
+	var out []string
+	for _, p := range phrases {
+		if !strings.Contains(flat, strings.ToLower(strings.Join(strings.Fields(p), " "))) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// lines are the outcome as verify lists it under the lesson, the way the
+// report lists tests.
+func (o *outcome) lines() []string {
+	if o.fail == "" {
+		return []string{fmt.Sprintf("ok   %s: %s, %s", o.mistake.Title, o.first, seconds(o.took))}
+	}
+	out := []string{fmt.Sprintf("FAIL %s: %s", o.mistake.Title, o.fail)}
+	for _, line := range o.shown {
+		out = append(out, "     "+line)
+	}
+	return out
+}
+
+// firstLines are enough of go's output to tell what went wrong.
+func firstLines(lines []string) []string {
+	return lines[:min(len(lines), 5)]
+}
+
+func seconds(d time.Duration) string {
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}

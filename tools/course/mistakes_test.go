@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"wscourse/tools/internal/lesson"
+	"wscourse/tools/internal/mistakes"
+)
+
+// assertMistakeLines checks what verify says of the fixture lessons 05 and
+// 06 (all mistakes caught; every way a mistake can fail its check).
+// TestVerify calls it on its output, so that the fixture is verified once.
+func assertMistakeLines(t *testing.T, out string) {
+	t.Helper()
+	assertInOrder(t, out,
+		"ok   05-caught  ", "10 mistakes caught, ",
+		"FAIL 06-missed  mistakes.md has 8 mistakes, want at least 10; "+
+			`README.md's Mistakes section does not name "Reported under the wrong test", "Message lacks a word", "Too slow", "Does not build", "Replace text not found", "Hangs"; `+
+			`solutions/06-missed/mistakes.md:111: "Replace text not found": the replace text is not in half.go; `+
+			"6 of 7 mistakes not reported as mistakes.md says",
+		"1 mistake caught, ",
+		"      mistakes (",
+		"      ok   Caught as written: TestHalf, ",
+		"      FAIL Passes every test: passed every test\n",
+		"      FAIL Reported under the wrong test: reported first under TestEven, want TestHalf\n",
+		"           TestEven failed:\n",
+		"               half_test.go:20: Even(4) = false, want true\n",
+		"      FAIL Message lacks a word: the message lacks \"rounded down\"\n",
+		"           TestHalf failed:\n",
+		"               half_test.go:9: Half(4) = 1, want 2\n",
+		"      FAIL Too slow: took ", ", limit 1ms\n",
+		"      FAIL Does not build: does not build\n",
+		"           lessons/06-missed/half.go:5:9: undefined: m\n",
+		"      FAIL Hangs: took ")
+	// go test's -timeout, not the backstop, ends the mistake that hangs.
+	if !regexp.MustCompile(`(?m)^      FAIL Hangs: took \d+\.\ds, limit 1ms$`).MatchString(out) {
+		t.Errorf("the mistake that hangs is not reported as a run that took too long; output:\n%s", out)
+	}
+	if strings.Contains(out, "ok   05-caught  ") && strings.Contains(out, "05-caught  1 of") {
+		t.Error("05-caught is both ok and failing")
+	}
+}
+
+// solutionWith is lesson 05 of the fixture with a solution folder of its
+// own: the solution's calc.go and the given mistakes.md.
+func solutionWith(t *testing.T, mistakesMD string) lesson.Lesson {
+	t.Helper()
+	l := mustLesson(t, fixture(t), 5)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "calc.go"), readFile(t, filepath.Join(l.SolutionDir, "calc.go")))
+	writeFile(t, filepath.Join(dir, "mistakes.md"), mistakesMD)
+	l.SolutionDir = dir
+	return l
+}
+
+func TestMistakesParseErrors(t *testing.T) {
+	t.Parallel()
+	v := &verdict{lesson: solutionWith(t, "# Mistakes: 05-caught\n\n## Bare\n\n- test: TestGreet\n")}
+	v.checkMistakes(t.Context())
+	want := []string{
+		`solutions/05-caught/mistakes.md:3: "Bare": no description: say in a sentence or two what the student got wrong and what it breaks`,
+		`solutions/05-caught/mistakes.md:3: "Bare": no "- file:" in its list`,
+		`solutions/05-caught/mistakes.md:3: "Bare": no "- says:" in its list`,
+		`solutions/05-caught/mistakes.md:3: "Bare": no replace and with blocks: the mistake changes nothing`,
+	}
+	if !slices.Equal(v.problems, want) {
+		t.Errorf("problems =\n  %s\nwant\n  %s", strings.Join(v.problems, "\n  "), strings.Join(want, "\n  "))
+	}
+	if len(v.details) > 0 || len(v.held) > 0 {
+		t.Errorf("a mistakes.md that does not parse ran mistakes: held %q, details %q", v.held, v.details)
+	}
+}
+
+// The checks that need no run: the heading, the count, the README, the
+// test and file each mistake names, and edits that cannot be made. With a
+// failing solution, nothing runs.
+func TestMistakesContent(t *testing.T) {
+	t.Parallel()
+	one := func(title, file, test, replace string) string {
+		return "## " + title + "\n\nWrong.\n\n- file: " + file + "\n- test: " + test + "\n- says: x\n\n" +
+			"```go replace\n" + replace + "```\n\n```go with\n\tpanic(1)\n```\n\n"
+	}
+	l := solutionWith(t, "# Mistakes: 04-nohint\n\n"+
+		one("No comma in the greeting", "calc.go", "TestGreet", "\treturn \"hello, \" + name\n")+
+		one("Not a test", "calc.go", "TestNothing", "\treturn \"hello, \" + name\n")+
+		one("No such file", "nothing.go", "TestGreet", "x\n")+
+		one("Found twice", "calc.go", "TestGreet", "}\n")+
+		one("Given file", "main.go", "TestVersion", "func main() {}\n"))
+	v := &verdict{lesson: l, problems: []string{"solution fails TestGreet (with -race)"}}
+	v.checkMistakes(t.Context())
+	want := []string{
+		"solution fails TestGreet (with -race)",
+		`solutions/05-caught/mistakes.md is headed "# Mistakes: 04-nohint", want "# Mistakes: 05-caught"`,
+		"mistakes.md has 5 mistakes, want at least 10",
+		`README.md's Mistakes section does not name "Not a test", "No such file", "Found twice", "Given file"`,
+		`solutions/05-caught/mistakes.md:19: "Not a test": TestNothing is not a test of the lesson`,
+		`solutions/05-caught/mistakes.md:35: "No such file": nothing.go is a file of neither solutions/05-caught nor lessons/05-caught`,
+		`solutions/05-caught/mistakes.md:59: "Found twice": the replace text occurs 6 times in calc.go; quote more lines so that it occurs once`,
+	}
+	if !slices.Equal(v.problems, want) {
+		t.Errorf("problems =\n  %s\nwant\n  %s", strings.Join(v.problems, "\n  "), strings.Join(want, "\n  "))
+	}
+	if want := []string{"mistakes not run: they are edits of a solution that must pass first"}; !slices.Equal(v.details, want) {
+		t.Errorf("details = %q, want %q", v.details, want)
+	}
+}
+
+func TestMistakesMissing(t *testing.T) {
+	t.Parallel()
+	l := mustLesson(t, fixture(t), 1)
+	v := &verdict{lesson: l}
+	v.checkMistakes(t.Context())
+	if want := []string{"no solutions/01-good/mistakes.md: list the mistakes students make"}; !slices.Equal(v.problems, want) {
+		t.Errorf("problems = %q, want %q", v.problems, want)
+	}
+}
+
+func TestLacking(t *testing.T) {
+	text := []string{"TestX failed:", "    x_test.go:3: the Write", "    Deadline passed"}
+	got := lacking(text, []string{"write deadline", "WRITE   DEADLINE passed", "x failed", "read deadline"})
+	if want := []string{"read deadline"}; !slices.Equal(got, want) {
+		t.Errorf("lacking = %q, want %q: case and line breaks do not count", got, want)
+	}
+}
+
+// A run stopped by the backstop, or one go test could not start, has no
+// report to judge.
+func TestJudgeWithoutReport(t *testing.T) {
+	m := mistakes.Mistake{Title: "Hangs hard", Test: "TestX", Limit: 10 * time.Second}
+	for _, c := range []struct {
+		err  error
+		want []string
+	}{
+		{context.DeadlineExceeded, []string{"FAIL Hangs hard: took over 25.0s and was stopped, limit 10s"}},
+		{errors.New("go test in /tmp/x: go.mod: no such file\nsecond line"),
+			[]string{"FAIL Hangs hard: go test did not run", "     go test in /tmp/x: go.mod: no such file", "     second line"}},
+	} {
+		o := &outcome{trial: trial{mistake: m}, took: stopAfter(m.Limit)}
+		o.judge(&env{}, nil, c.err)
+		if got := o.lines(); !slices.Equal(got, c.want) {
+			t.Errorf("judge(%v): lines %q, want %q", c.err, got, c.want)
+		}
+	}
+	ok := &outcome{trial: trial{mistake: m}, first: "TestX", took: 3140 * time.Millisecond}
+	if got, want := ok.lines(), []string{"ok   Hangs hard: TestX, 3.1s"}; !slices.Equal(got, want) {
+		t.Errorf("lines = %q, want %q", got, want)
+	}
+}

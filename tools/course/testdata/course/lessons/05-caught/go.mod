@@ -1,0 +1,3 @@
+module fixture/lessons/05-caught
+
+go 1.26.0

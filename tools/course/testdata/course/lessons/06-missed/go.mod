@@ -1,0 +1,3 @@
+module fixture/lessons/06-missed
+
+go 1.26.0
