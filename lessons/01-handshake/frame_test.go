@@ -49,8 +49,8 @@ func TestReadFrame(t *testing.T) {
 		r := bytes.NewReader(append(append([]byte{}, tc.raw...), next...))
 		got, err := readFrame(r, maxMessageSize)
 		require.NoError(t, err, "%s: readFrame(%s) returned the error %q, want a frame; see readFrame in frame.go", tc.name, hexHead(tc.raw), err)
-		require.Equal(t, tc.want.fin, got.fin, "%s: readFrame(%s): fin = %v, want %v; see readFrame in frame.go", tc.name, hexHead(tc.raw), got.fin, tc.want.fin)
-		require.Equal(t, tc.want.op, got.op, "%s: readFrame(%s): opcode = %s, want %s; see readFrame in frame.go", tc.name, hexHead(tc.raw), got.op, tc.want.op)
+		require.Equal(t, tc.want.fin, got.fin, "%s: readFrame(%s): fin; see readFrame in frame.go", tc.name, hexHead(tc.raw))
+		require.True(t, tc.want.op == got.op, "%s: readFrame(%s): opcode = %s, want %s; see readFrame in frame.go", tc.name, hexHead(tc.raw), got.op, tc.want.op)
 		if len(got.payload) != len(tc.want.payload) {
 			require.Failf(t, "wrong payload length", "%s: readFrame(%s): payload is %d bytes, want %d; see readFrame in frame.go",
 				tc.name, hexHead(tc.raw), len(got.payload), len(tc.want.payload))
@@ -210,8 +210,8 @@ func FuzzReadFrame(f *testing.F) {
 		switch {
 		case len(codes) == 0 && !cutShort:
 			require.NoError(t, err, "%s: error %q for a valid frame; see readFrame in frame.go", where, err)
-			require.Equal(t, fin, got.fin, "%s: fin = %v, want %v; see readFrame in frame.go", where, got.fin, fin)
-			require.Equal(t, op, got.op, "%s: opcode = %s, want %s; see readFrame in frame.go", where, got.op, op)
+			require.Equal(t, fin, got.fin, "%s: fin; see readFrame in frame.go", where)
+			require.True(t, op == got.op, "%s: opcode = %s, want %s; see readFrame in frame.go", where, got.op, op)
 			require.True(t, bytes.Equal(payload, got.payload), "%s: payload %s, want %s; see readFrame in frame.go", where, hexHead(got.payload), hexHead(payload))
 		case len(codes) == 0: // a valid frame cut short
 			require.True(t, errors.Is(err, io.ErrUnexpectedEOF), "%s: error = %v, want io.ErrUnexpectedEOF for a frame cut short; see readFrame in frame.go", where, err)

@@ -319,7 +319,7 @@ func (c *client) expectFrame(op opcode, payload []byte, what, where string) serv
 	if f.op == opClose && op != opClose {
 		require.Failf(c.t, "closed instead", "%s: the server closed the connection (%s) instead of answering with a %s frame of %d bytes: was the frame read right (its length, its opcode, the limit)? see %s", what, f, op, len(payload), where)
 	}
-	require.Equal(c.t, op, f.op, "%s: got a %s, want a %s frame; see %s", what, f, op, where)
+	require.True(c.t, op == f.op, "%s: got a %s, want a %s frame; see %s", what, f, op, where)
 	if op.isControl() {
 		require.True(c.t, f.fin, "%s: got a %s without FIN; see writeFrame in frame.go", what, f)
 	} else {
@@ -337,8 +337,8 @@ func (c *client) expectClose(code uint16, what, where string) {
 	c.t.Helper()
 	f, err := c.next()
 	require.NoError(c.t, err, "%s: want a close frame with code %d, got no frame; see %s", what, code, where)
-	require.Equal(c.t, opClose, f.op, "%s: got a %s, want a close frame with code %d; see %s", what, f, code, where)
-	require.GreaterOrEqual(c.t, len(f.payload), 2, "%s: the close frame has a %d-byte body, want the 2-byte code %d first; see closeWith in echo.go", what, len(f.payload), code)
+	require.True(c.t, f.op == opClose, "%s: got a %s, want a close frame with code %d; see %s", what, f, code, where)
+	require.True(c.t, len(f.payload) >= 2, "%s: the close frame has a %d-byte body, want the 2-byte code %d first; see closeWith in echo.go", what, len(f.payload), code)
 	got := binary.BigEndian.Uint16(f.payload)
 	require.Equal(c.t, code, got, "%s: close code (reason %q); see %s", what, f.payload[2:], where)
 	c.expectFIN(what + ", after the close frame")

@@ -12,19 +12,24 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestGorillaShutdown(t *testing.T) { testShutdown(t, gorillaEndpoint) }
+func TestGorillaShutdown(t *testing.T) { testShutdown(t, gorillaEndpoint, true) }
 
-func TestCoderShutdown(t *testing.T) { testShutdown(t, coderEndpoint) }
+// The idle connection is the given server's business (serve.go): checked once.
+func TestCoderShutdown(t *testing.T) { testShutdown(t, coderEndpoint, false) }
 
-func testShutdown(t *testing.T, ep endpoint) {
+func testShutdown(t *testing.T, ep endpoint, withIdle bool) {
 	checkNoLeaks(t)
 	ts := startServer(t)
 	// A TCP connection that never sends a request, like the spare ones
 	// browsers open: it must not hold shutdown up. Opened first, so that the
 	// server has accepted it by the time it has answered the clients below.
-	idle, err := net.DialTimeout("tcp", ts.addr, readTimeout)
-	require.NoError(t, err, "connecting to the server")
-	t.Cleanup(func() { idle.Close() })
+	var idle net.Conn
+	if withIdle {
+		var err error
+		idle, err = net.DialTimeout("tcp", ts.addr, readTimeout)
+		require.NoError(t, err, "connecting to the server")
+		t.Cleanup(func() { idle.Close() })
+	}
 	requireUpgrade(t, ts, ep)
 	lib := ep.dialOther(t, ts, ep.path)
 	raw := dialRaw(t, ts, ep)
@@ -48,13 +53,15 @@ func testShutdown(t *testing.T, ep endpoint) {
 
 	// Both clients have answered at once; the idle connection is all that
 	// is left, and the server gives plain HTTP only httpGrace.
-	err = ts.shutdownBy(start.Add(2 * time.Second))
-	require.NoErrorf(t, err, "%s: 2s after SIGTERM, both clients had answered the close and one idle TCP connection was open; want run returned by then (does every goroutine of %s end once its close handshake is done?)", ep.path, ep.file)
+	err := ts.shutdownBy(start.Add(2 * time.Second))
+	require.NoErrorf(t, err, "%s: 2s after SIGTERM, both clients had answered the close; want run returned by then (does every goroutine of %s end once its close handshake is done?)", ep.path, ep.file)
 	assert.NotContainsf(t, ts.logs.String(), "cutting them off", "%s: server log after every WebSocket closed in time", ep.path)
 
-	idle.SetReadDeadline(time.Now().Add(readTimeout))
-	_, err = idle.Read(make([]byte, 1))
-	assert.Truef(t, errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET), "idle TCP connection after shutdown: read %v; want it closed by the server", err)
+	if idle != nil {
+		idle.SetReadDeadline(time.Now().Add(readTimeout))
+		_, err = idle.Read(make([]byte, 1))
+		assert.Truef(t, errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET), "idle TCP connection after shutdown: read %v; want it closed by the server (serve.go is given: is it the original?)", err)
+	}
 	_, err = net.DialTimeout("tcp", ts.addr, time.Second)
 	require.Errorf(t, err, "connecting after shutdown succeeded; want the listener closed")
 }
