@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -86,17 +87,39 @@ func condenseRace(report []string, dir string, rel func(string) string) []string
 	return append(out, s.leftOut()...)
 }
 
-// condenseRaces condenses every race report in lines where it stands.
+// condenseRaces condenses every race report in lines where it stands, and
+// leaves out a report at the same places in the code as one shown before
+// (the same race, on other addresses or goroutines).
 func condenseRaces(lines []string, dir string, rel func(string) string) []string {
 	var out []string
+	seen := map[string]bool{}
+	repeats := 0
 	for from := 0; ; {
 		start, end, ok := raceReport(lines, from)
 		if !ok {
-			return append(out, lines[from:]...)
+			out = append(out, lines[from:]...)
+			if repeats > 0 {
+				out = append(out, fmt.Sprintf("(%s at the same places in the code left out)", plural(repeats, "more race report")))
+			}
+			return out
 		}
 		out = append(out, lines[from:start]...)
-		out = append(out, raceTitle)
-		out = append(out, indentLines(condenseRace(lines[start:end], dir, rel), "  ")...)
+		report := condenseRace(lines[start:end], dir, rel)
+		if key := raceKey(report); seen[key] {
+			repeats++
+		} else {
+			seen[key] = true
+			out = append(out, raceTitle)
+			out = append(out, indentLines(report, "  ")...)
+		}
 		from = end
 	}
+}
+
+// raceNumbers are the parts of a race report that differ between two reports
+// of the same race: addresses and goroutine numbers.
+var raceNumbers = regexp.MustCompile(`0x[0-9a-f]+|[Gg]oroutine \d+`)
+
+func raceKey(report []string) string {
+	return raceNumbers.ReplaceAllString(strings.Join(report, "\n"), "#")
 }
