@@ -7,6 +7,8 @@ COURSE := .bin/course
 # ADDR is where run-N and demo-N listen; ARGS go to the server (or to reset-N).
 ADDR ?= 127.0.0.1:8080
 ARGS ?=
+# TRACE holds trace-N's own flags: -own, -latency 100ms, -rate 16k, -stall 10s, -cut-after 5s...
+TRACE ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help progress verify lint test $(COURSE)
@@ -21,6 +23,8 @@ help:
 	@echo '  make hint-N      all hints of lesson N, in order'
 	@echo '  make run-N       run your server for lesson N (ADDR=host:port, ARGS="server flags")'
 	@echo '  make demo-N      run the reference solution'"'"'s server (ADDR, ARGS as for run-N)'
+	@echo '  make trace-N     the reference server behind a proxy that prints every request and frame (ADDR, ARGS;'
+	@echo '                   TRACE="-own" traces your code, TRACE="-latency 200ms -rate 16k -stall 10s -cut-after 5s" breaks the network)'
 	@echo '  make progress    tests passed in every lesson, and which lesson is next'
 	@echo '  make reset-N     put lesson N'"'"'s starter files back from git, after a confirmation (ARGS=-yes: no question)'
 	@echo '  make verify      check every lesson: content, starter fails, solution passes with -race'
@@ -42,6 +46,9 @@ run-%: $(COURSE)
 
 demo-%: $(COURSE)
 	@$(COURSE) demo $* -addr $(ADDR) -- $(ARGS)
+
+trace-%: $(COURSE)
+	@$(COURSE) trace $* -addr $(ADDR) $(TRACE) -- $(ARGS)
 
 reset-%: $(COURSE)
 	@$(COURSE) reset $* $(ARGS)

@@ -26,6 +26,7 @@ func init() {
 		{"hint", "N", "all hints of lesson N, in order", cmdHint},
 		{"run", "N [-addr HOST:PORT] [-- SERVER ARGS]", "build and run your server for lesson N", cmdRun},
 		{"demo", "N [-addr HOST:PORT] [-- SERVER ARGS]", "build and run the reference solution's server", cmdDemo},
+		{"trace", "N [-own] [FLAGS] [-- SERVER ARGS]", "the reference server (-own: yours) behind a proxy printing every frame; trace 1 -h: its flags", cmdTrace},
 		{"progress", "", "tests passed in every lesson, and which lesson is next", cmdProgress},
 		{"reset", "N [-yes] [-ref REF]", "put lesson N's starter files back from git", cmdReset},
 		{"verify", "", "check every lesson: content, starter fails, solution passes with -race", wholeCourse("verify", verifyAll)},
