@@ -16,21 +16,22 @@ TRACE ?=
 $(COURSE):
 	@go build -o $@ ./tools/course
 
-help:
-	@echo 'Targets (N is a lesson number, e.g. make lesson-1):'
-	@echo '  make lesson-N    run lesson N'"'"'s tests on your code; explain the first failure'
-	@echo '  make watch-N     the same, again on every save (Ctrl-C stops)'
-	@echo '  make hint-N      all hints of lesson N, in order'
-	@echo '  make run-N       run your server for lesson N (ADDR=host:port, ARGS="server flags")'
-	@echo '  make demo-N      run the reference solution'"'"'s server (ADDR, ARGS as for run-N)'
-	@echo '  make trace-N     the reference server behind a proxy that prints every request and frame (ADDR, ARGS;'
-	@echo '                   TRACE="-own" traces your code, TRACE="-latency 200ms -rate 16k -stall 10s -cut-after 5s" breaks the network)'
-	@echo '  make progress    tests passed in every lesson, and which lesson is next'
-	@echo '  make reset-N     put lesson N'"'"'s starter files back from git, after a confirmation (ARGS=-yes: no question)'
-	@echo '  make verify      check every lesson: content, starter fails, solution passes with -race'
-	@echo '  make lint        gofmt, go vet and staticcheck on every module'
-	@echo '  make test        lint, verify and the tools'"'"' own tests (browser tests need Chromium)'
-	@echo 'They work from a lesson folder too: cd lessons/01-handshake && make lesson-1'
+help: # one printf, so that `make help | head` ends quietly
+	@printf '%s\n' \
+		'Targets (N is a lesson number, e.g. make lesson-1):' \
+		'  make lesson-N    run lesson N'"'"'s tests on your code; explain the first failure' \
+		'  make watch-N     the same, again on every save (Ctrl-C stops)' \
+		'  make hint-N      all hints of lesson N, in order' \
+		'  make run-N       run your server for lesson N (ADDR=host:port, ARGS="server flags")' \
+		'  make demo-N      run the reference solution'"'"'s server (ADDR, ARGS as for run-N)' \
+		'  make trace-N     the reference server behind a proxy that prints every request and frame (ADDR, ARGS;' \
+		'                   TRACE="-own" traces your code, TRACE="-latency 200ms -rate 16k -stall 10s -cut-after 5s" breaks the network)' \
+		'  make progress    tests passed in every lesson, and which lesson is next' \
+		'  make reset-N     put lesson N'"'"'s starter files back from git, after a confirmation (ARGS=-yes: no question)' \
+		'  make verify      check every lesson: content, starter fails, solution passes with -race' \
+		'  make lint        gofmt, go vet and staticcheck on every module' \
+		'  make test        lint, verify and the tools'"'"' own tests (browser tests need Chromium)' \
+		'They work from a lesson folder too: cd lessons/01-handshake && make lesson-1'
 
 lesson-%: $(COURSE)
 	@$(COURSE) lesson $*
