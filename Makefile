@@ -28,7 +28,7 @@ help: # one printf, so that `make help | head` ends quietly
 		'                   TRACE="-own" traces your code, TRACE="-latency 200ms -rate 16k -stall 10s -cut-after 5s" breaks the network)' \
 		'  make progress    tests passed in every lesson, and which lesson is next' \
 		'  make reset-N     put lesson N'"'"'s starter files back from git, after a confirmation (ARGS=-yes: no question)' \
-		'  make verify      check every lesson: content, starter fails, solution passes with -race' \
+		'  make verify      check every lesson: content, starter fails, solution passes with -race, mistakes caught (ARGS=3: lesson 3 only)' \
 		'  make lint        gofmt, go vet and staticcheck on every module' \
 		'  make test        lint, verify and the tools'"'"' own tests (browser tests need Chromium)' \
 		'They work from a lesson folder too: cd lessons/01-handshake && make lesson-1'
@@ -58,7 +58,7 @@ progress: $(COURSE)
 	@$(COURSE) progress
 
 verify: $(COURSE)
-	@$(COURSE) verify
+	@$(COURSE) verify $(ARGS)
 
 lint: $(COURSE)
 	@$(COURSE) lint

@@ -29,7 +29,7 @@ func init() {
 		{"trace", "N [-own] [FLAGS] [-- SERVER ARGS]", "the reference server (-own: yours) behind a proxy printing every frame; trace 1 -h: its flags", cmdTrace},
 		{"progress", "", "tests passed in every lesson, and which lesson is next", cmdProgress},
 		{"reset", "N [-yes] [-ref REF]", "put lesson N's starter files back from git", cmdReset},
-		{"verify", "", "check every lesson: content, starter fails, solution passes with -race", wholeCourse("verify", verifyAll)},
+		{"verify", "[N...]", "check every lesson (or lessons N...): content, starter fails, solution passes with -race, mistakes caught", cmdVerify},
 		{"lint", "", "gofmt, go vet and staticcheck on every module", wholeCourse("lint", lintAll)},
 		{"test", "", "everything CI checks: lint, verify, the tools' own tests", cmdTest},
 		{"help", "", "this text", cmdHelp},
@@ -50,6 +50,26 @@ func wholeCourse(name string, check func(context.Context, *env) bool) func(conte
 		}
 		return exitFail
 	}
+}
+
+// cmdVerify checks the whole course, or only the lessons it is given.
+func cmdVerify(ctx context.Context, e *env, args []string) int {
+	var only []int
+	for _, a := range args {
+		digits, _, _ := strings.Cut(a, "-")
+		n, err := strconv.Atoi(digits)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "verify: %q is not a lesson number (try verify 3)\n", a)
+			return exitUsage
+		}
+		only = append(only, n)
+	}
+	ctx, cancel := e.interruptible(ctx)
+	defer cancel()
+	if verifySome(ctx, e, only) {
+		return exitOK
+	}
+	return exitFail
 }
 
 // Exit statuses.

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/require"
+)
+
+func TestBroadcast(t *testing.T) {
+	checkNoLeaks(t)
+	ts := startHub(t)
+	requireBroadcast(t, ts)
+
+	t.Run("every client gets every message, the sender included", func(t *testing.T) {
+		cs := dialJoined(t, ts, 3)
+		for _, sender := range cs {
+			msg := "hello from " + sender.name
+			sender.send(msg)
+			for _, c := range cs {
+				c.expect(msg, sender.name+" sent it", hubFiles)
+			}
+		}
+	})
+
+	t.Run("one WebSocket message per message, in order", func(t *testing.T) {
+		cs := dialJoined(t, ts, 3)
+		// Sent in batches without waiting, so that they queue up for the
+		// writers (a writer that joins what it finds queued into one frame
+		// shows here), but fewer than a queue holds.
+		const n, batch = 100, queueSize / 2
+		for start := 0; start < n; start += batch {
+			for i := start; i < min(start+batch, n); i++ {
+				cs[0].send(fmt.Sprintf("message %d", i))
+			}
+			for _, c := range cs {
+				for i := start; i < min(start+batch, n); i++ {
+					want := fmt.Sprintf("message %d", i)
+					e, ok := c.next(readTimeout)
+					require.Truef(t, ok, "%s: waiting for %q, message %d of %d that client 0 sent in a row: nothing came within %v (look at %s)", c.name, want, i+1, n, readTimeout, hubFiles)
+					if strings.Contains(e.data, "\n") {
+						t.Fatalf("%s: got %s; want text %q alone: one WebSocket message per message, never several joined into one (look at client.go: writePump)", c.name, e, want)
+					}
+					require.Truef(t, e.typ == websocket.TextMessage && e.data == want, "%s: got %s; want text %q, message %d of %d, in the order client 0 sent them (look at %s)", c.name, e, want, i+1, n, hubFiles)
+				}
+			}
+		}
+	})
+
+	t.Run("everyone sees the hub's one order", func(t *testing.T) {
+		cs := dialJoined(t, ts, 3)
+		const n = queueSize / 4 // two senders, and the queues hold them all
+		var wg sync.WaitGroup
+		for _, sender := range cs[:2] {
+			wg.Go(func() {
+				for i := range n {
+					sender.conn.SetWriteDeadline(time.Now().Add(readTimeout))
+					if sender.conn.WriteMessage(websocket.TextMessage, fmt.Appendf(nil, "%s: %d", sender.name, i)) != nil {
+						return // the reads below fail and say why
+					}
+				}
+			})
+		}
+		wg.Wait()
+		var first []string
+		for _, c := range cs {
+			var got []string
+			for len(got) < 2*n {
+				e, ok := c.next(readTimeout)
+				require.Truef(t, ok, "%s: two clients sent %d messages each; got %d, then nothing within %v; want all %d (look at %s)", c.name, n, len(got), readTimeout, 2*n, hubFiles)
+				require.Equalf(t, websocket.TextMessage, e.typ, "%s: got %s; want a text message (look at %s)", c.name, e, hubFiles)
+				got = append(got, e.data)
+			}
+			for _, sender := range cs[:2] {
+				var mine []string
+				for _, m := range got {
+					if strings.HasPrefix(m, sender.name+": ") {
+						mine = append(mine, m)
+					}
+				}
+				require.Lenf(t, mine, n, "%s: got %d messages from %s; want %d (look at %s)", c.name, len(mine), sender.name, n, hubFiles)
+				for i, m := range mine {
+					require.Equalf(t, fmt.Sprintf("%s: %d", sender.name, i), m, "%s: message %d from %s out of order (look at %s)", c.name, i+1, sender.name, hubFiles)
+				}
+			}
+			if first == nil {
+				first = got
+				continue
+			}
+			if !slices.Equal(got, first) {
+				i := 0
+				for got[i] == first[i] {
+					i++
+				}
+				t.Fatalf("%s: message %d is %q, but client 0 got %q there; want every client to get the messages in the same order, the one in which the hub took them (look at hub.go: run)", c.name, i+1, got[i], first[i])
+			}
+		}
+	})
+}
+
+// TestJoinLeave: clients come and go while messages flow; a client that
+// stays gets every message, in order, and one that comes gets a run of
+// consecutive messages from when it joined.
+func TestJoinLeave(t *testing.T) {
+	checkNoLeaks(t)
+	ts := startHub(t)
+	requireBroadcast(t, ts)
+	cs := dialJoined(t, ts, 2)
+	publisher, listener := cs[0], cs[1]
+
+	const churners, rounds = 4, 8
+	errs := make(chan error, churners)
+	for g := range churners {
+		go func() { errs <- churn(ts, g, rounds) }()
+	}
+	deadline := time.Now().Add(8 * time.Second)
+	sent := 0
+	for running := churners; running > 0; {
+		select {
+		case err := <-errs:
+			require.NoError(t, err)
+			running--
+			continue
+		default:
+		}
+		require.Falsef(t, time.Now().After(deadline), "8s after it began, %d of %d clients were still joining and leaving, with %d messages sent; want them done within a second or two (look at %s)", running, churners, sent, hubFiles)
+		msg := fmt.Sprintf("n %d", sent)
+		publisher.send(msg)
+		for _, c := range []*wsClient{publisher, listener} {
+			c.expect(msg, fmt.Sprintf("message %d, while other clients joined and left", sent+1), hubFiles)
+		}
+		sent++
+	}
+	t.Logf("%d clients joined and left while %d messages went out", churners*rounds, sent)
+}
+
+// churn joins and leaves rounds times, reading three messages each time;
+// they must be consecutive. Every other round it leaves without a close frame.
+func churn(ts *testServer, g, rounds int) error {
+	for r := range rounds {
+		name := fmt.Sprintf("joining client %d.%d", g, r)
+		d := websocket.Dialer{HandshakeTimeout: readTimeout}
+		conn, _, err := d.Dial("ws://"+ts.addr+"/ws", nil)
+		if err != nil {
+			return fmt.Errorf("%s: dial /ws: %v (look at %s)", name, err, hubFiles)
+		}
+		prev := -1
+		for range 3 {
+			conn.SetReadDeadline(time.Now().Add(readTimeout))
+			_, data, err := conn.ReadMessage()
+			if err != nil {
+				conn.Close()
+				return fmt.Errorf("%s: got %v while messages were being sent; want them (look at %s)", name, err, hubFiles)
+			}
+			var n int
+			if _, err := fmt.Sscanf(string(data), "n %d", &n); err != nil || (prev >= 0 && n != prev+1) {
+				conn.Close()
+				return fmt.Errorf("%s: got %q after \"n %d\"; want the next message, \"n %d\" (look at %s)", name, data, prev, prev+1, hubFiles)
+			}
+			prev = n
+		}
+		if r%2 == 0 {
+			msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye")
+			conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(readTimeout))
+			conn.SetReadDeadline(time.Now().Add(readTimeout))
+			for { // read on until the server's answer, or the deadline
+				if _, _, err := conn.ReadMessage(); err != nil {
+					break
+				}
+			}
+		}
+		conn.Close()
+	}
+	return nil
+}
