@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const historyFiles = "room.go: run keeps the history, welcome sends it"
+
+// say55 has three members of room send 55 messages ("m 0" to "m 54"), each
+// within the burst the rate limit allows, and returns what the last member
+// received: all of them, in order.
+func say55(t *testing.T, ts *testServer, room string) []msg {
+	t.Helper()
+	var cs []*wsClient
+	for i := range 3 {
+		c, _ := join(t, ts, uniq("sender", i), room)
+		for _, o := range cs {
+			o.expect("join", "a sender joining", chatFiles)
+		}
+		cs = append(cs, c)
+	}
+	var got []msg
+	for i := range 55 {
+		cs[i%3].say(fmt.Sprintf("m %d", i))
+		got = append(got, cs[2].expectChat(uniq("sender", i%3), fmt.Sprintf("m %d", i), chatFiles))
+	}
+	for _, c := range cs {
+		c.close()
+	}
+	return got
+}
+
+// TestHistory: the welcome holds the last 50 messages of the room, in order.
+func TestHistory(t *testing.T) {
+	checkNoLeaks(t)
+	ts := startServer(t)
+	requireWelcome(t, ts)
+	requireChat(t, ts)
+
+	_, w := join(t, ts, "early", "hist-short")
+	require.Emptyf(t, w.History, "welcome to a new room %s: want no history (look at %s)", short(w.raw), historyFiles)
+	c, _ := join(t, ts, "ann", "hist-short")
+	c.say("first")
+	c.expectChat("ann", "first", chatFiles)
+	c.say("second")
+	sent := c.expectChat("ann", "second", chatFiles)
+	_, w = join(t, ts, "late", "hist-short")
+	require.Lenf(t, w.History, 2, "welcome after 2 messages %s: want both in \"history\" (look at %s)", short(w.raw), historyFiles)
+	assert.Equalf(t, []string{"first", "second"}, texts(w.History), "welcome %s: want the messages oldest first (look at %s)", short(w.raw), historyFiles)
+	entry := w.History[1]
+	entry.raw, sent.raw = "", ""
+	assert.Equalf(t, sent, entry, "welcome %s: want each history entry as the message was sent live (look at %s)", short(w.raw), historyFiles)
+
+	got := say55(t, ts, "hist")
+	_, w = join(t, ts, "reader", "hist")
+	require.Lenf(t, w.History, 50, "welcome after 55 messages %s: got %d in \"history\"; want the last 50 (look at %s)", short(w.raw), len(w.History), historyFiles)
+	assert.Equalf(t, ids(got[5:]), ids(w.History), "welcome after 55 messages: got the ids %v; want the last 50, oldest first (look at %s)", ids(w.History), historyFiles)
+	assert.Equalf(t, texts(got[5:]), texts(w.History), "welcome after 55 messages: want the texts of the last 50, oldest first (look at %s)", historyFiles)
+	for _, m := range w.History {
+		require.Equalf(t, "message", m.Type, "history entry %s: want \"type\":\"message\", each entry a MESSAGE (look at %s)", short(m.raw), historyFiles)
+	}
+}
+
+// TestResume: since=ID&epoch=EPOCH gives only the history after ID, unless
+// the epoch is another's; a since that is not a non-negative integer is
+// refused.
+func TestResume(t *testing.T) {
+	checkNoLeaks(t)
+	ts := startServer(t)
+	requireWelcome(t, ts)
+	requireChat(t, ts)
+
+	got := say55(t, ts, "res")
+	_, w := join(t, ts, "epoch-reader", "res")
+	epoch := w.Epoch
+	kept := got[5:]
+	id := func(i int) string { return strconv.FormatInt(kept[i].ID, 10) }
+
+	cases := []struct {
+		why          string
+		since, epoch string
+		want         []msg
+	}{
+		{"since the 48th kept message, this epoch", id(47), epoch, kept[48:]},
+		{"since the 48th kept message, no epoch (the current one)", id(47), "", kept[48:]},
+		{"since the newest message", id(49), epoch, nil},
+		{"since the first kept message", id(0), epoch, kept[1:]},
+		{"since 0", "0", epoch, kept},
+		{"since an id older than the kept history", strconv.FormatInt(got[0].ID, 10), epoch, kept},
+		{"since the 48th message of another epoch (the server restarted)", id(47), "another-" + epoch, kept},
+		{"an empty since (no resume)", "", epoch, kept},
+	}
+	for i, tc := range cases {
+		extra := []string{"epoch", tc.epoch}
+		if tc.since != "" || i == len(cases)-1 {
+			extra = append(extra, "since", tc.since)
+		}
+		c, w := join(t, ts, uniq("resumer", i), "res", extra...)
+		assert.Equalf(t, ids(tc.want), ids(w.History), "since=%q epoch=%q (%s): got the history ids %v; want %v (look at %s)", tc.since, tc.epoch, tc.why, ids(w.History), ids(tc.want), "room.go: welcome")
+		c.close()
+	}
+
+	for _, bad := range []string{"-1", "abc", "1.5", "0x10"} {
+		c := dialQuery(t, ts, "since="+bad, "name=bad&room=res&since="+bad)
+		reason := c.expectRefused("since="+bad, "protocol.go: parseJoin")
+		assert.Containsf(t, reason, "since", "since=%s: reason %q; want it to name since (look at protocol.go: parseJoin)", bad, reason)
+		c.close()
+	}
+
+	// Every start of the server is a new epoch.
+	ts2 := startServer(t)
+	_, w2 := join(t, ts2, "ann", "res")
+	assert.NotEqualf(t, epoch, w2.Epoch, "two servers started one after the other have the same epoch %q; want a new one every time the server starts (look at main.go: newEpoch, and room.go: the welcome gives it)", epoch)
+	assert.Emptyf(t, w2.History, "a new server's welcome %s: want no history yet", short(w2.raw))
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"errors"
+)
+
+// historySize is how many of its last messages a room keeps for those who
+// join or come back.
+const historySize = 50
+
+// errStopped: the room has stopped because the server is shutting down.
+var errStopped = errors.New("server shutting down")
+
+// room is one chat room. rooms.go starts its run on first use, once for each
+// room, and calls nothing else. The TODOs follow the tests in the order
+// `make lesson-4` runs them.
+//
+// TODO: TestWelcome. One goroutine, run, owns the room's members, history
+// and ids; join, leave and post hand their work to it over channels, and
+// nothing else touches them. join answers with the joiner's welcome: its
+// name, the room, the epoch, the members (the joiner included) and the
+// history. Put the welcome first in the member's queue, from run, so that
+// nothing can come between it and the messages that follow.
+//
+// TODO: TestChat. run gives each message the next id of the room and queues
+// it for every member, the sender included: one order for all of them.
+//
+// TODO: TestJoinLeave. The other members hear of each join and leave.
+//
+// TODO: TestNames. A name taken in the room is refused: join returns why.
+//
+// TODO: TestHistory. Keep the last historySize messages, oldest first.
+//
+// TODO: TestResume. With since (and an epoch that is this room's, or none),
+// the welcome holds only the messages after since.
+//
+// TODO: TestShutdown. run returns when ctx is done; from then on join
+// returns errStopped and leave and post return at once.
+//
+// And never wait for a member: one whose queue is full is evicted (lesson
+// 03), and its writer closes it with 1008.
+type room struct {
+	name  string
+	epoch string
+}
+
+func newRoom(name, epoch string) *room {
+	return &room{name: name, epoch: epoch}
+}
+
+// run owns the room until ctx is done.
+func (r *room) run(ctx context.Context) {
+	<-ctx.Done()
+}
+
+// join asks the room to let c in with the welcome req asks for. It returns
+// why not: the name is taken, or the room has stopped (errStopped).
+func (r *room) join(c *client, req joinRequest) error {
+	return errors.New("room.join is not written yet: see the TODOs in room.go")
+}
+
+// leave takes c out of the room, if it is still in.
+func (r *room) leave(c *client) {}
+
+// post sends c's text to every member, c included.
+func (r *room) post(c *client, text string) {}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// historySize is how many of its last messages a room keeps for those who
+// join or come back.
+const historySize = 50
+
+// errStopped: the room has stopped because the server is shutting down.
+var errStopped = errors.New("server shutting down")
+
+// room is one chat room. One goroutine, run, owns its members, its history
+// and its message ids; join, leave and post hand their work to it over
+// channels. Taking the messages one at a time, it gives each an id, keeps it
+// and queues it for every member, so all of them get every message once and
+// in the same order, and a joiner's history and live messages meet with no
+// gap and no overlap.
+type room struct {
+	name    string
+	epoch   string
+	joins   chan joining
+	leaves  chan *client
+	posts   chan post
+	stopped chan struct{} // closed when run returns: join, leave and post give up
+}
+
+// joining asks run to let c in; the answer comes on reply.
+type joining struct {
+	c     *client
+	req   joinRequest
+	reply chan error
+}
+
+// post is a message from a member.
+type post struct {
+	from *client
+	text string
+}
+
+func newRoom(name, epoch string) *room {
+	return &room{
+		name:    name,
+		epoch:   epoch,
+		joins:   make(chan joining),
+		leaves:  make(chan *client),
+		posts:   make(chan post),
+		stopped: make(chan struct{}),
+	}
+}
+
+// run owns the room until ctx is done. It never waits for a member: one whose
+// queue is full is evicted, so that a slow reader holds up nobody.
+func (r *room) run(ctx context.Context) {
+	defer close(r.stopped)
+	members := make(map[string]*client)
+	var history []message
+	var lastID int64
+	for {
+		select {
+		case j := <-r.joins:
+			if _, taken := members[j.c.name]; taken {
+				j.reply <- fmt.Errorf("name %q is taken in room %q", j.c.name, r.name)
+				continue
+			}
+			// The welcome goes first into an empty queue: nothing can come
+			// between it and the messages that follow.
+			j.c.send <- encode(r.welcome(j.c.name, members, history, j.req))
+			r.broadcast(members, encode(presence{Type: "join", Room: r.name, Name: j.c.name}))
+			members[j.c.name] = j.c
+			j.reply <- nil
+		case c := <-r.leaves:
+			if members[c.name] == c { // not evicted already
+				delete(members, c.name)
+				r.broadcast(members, encode(presence{Type: "leave", Room: r.name, Name: c.name}))
+			}
+		case p := <-r.posts:
+			if members[p.from.name] != p.from {
+				continue // evicted while its message was on the way
+			}
+			lastID++
+			m := message{Type: "message", ID: lastID, Room: r.name, From: p.from.name, Text: p.text, At: time.Now().UTC()}
+			history = append(history, m)
+			if len(history) > historySize {
+				// Copy down rather than reslice, so the array does not grow.
+				history = history[:copy(history, history[len(history)-historySize:])]
+			}
+			r.broadcast(members, encode(m))
+		case <-ctx.Done():
+			return // every writer sees the same shutdown and says 1001
+		}
+	}
+}
+
+// welcome is what a joiner gets first: the members, itself included, and
+// the history it has not seen.
+func (r *room) welcome(name string, members map[string]*client, history []message, req joinRequest) welcome {
+	names := []string{name}
+	for n := range members {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	// A client resuming in this epoch has seen the messages up to since.
+	// From another epoch (the server restarted, ids started over) it gets
+	// everything kept, as does one whose since is older than the history.
+	start := 0
+	if req.resume && (req.epoch == "" || req.epoch == r.epoch) {
+		start, _ = slices.BinarySearchFunc(history, req.since+1, func(m message, id int64) int {
+			return cmp.Compare(m.ID, id)
+		})
+	}
+	return welcome{
+		Type:    "welcome",
+		You:     name,
+		Room:    r.name,
+		Epoch:   r.epoch,
+		Members: names,
+		History: append([]message{}, history[start:]...), // never null
+	}
+}
+
+// broadcast queues data for every member, without waiting. A member whose
+// queue is full is evicted: its queue is closed, which tells its writer to
+// close with 1008, and the others are told it left.
+func (r *room) broadcast(members map[string]*client, data []byte) {
+	var evicted []string
+	for name, c := range members {
+		select {
+		case c.send <- data:
+		default:
+			delete(members, name)
+			close(c.send)
+			evicted = append(evicted, name)
+		}
+	}
+	for _, name := range evicted {
+		r.broadcast(members, encode(presence{Type: "leave", Room: r.name, Name: name}))
+	}
+}
+
+// join asks the room to let c in with the welcome req asks for. It returns
+// why not: the name is taken, or the room has stopped (errStopped).
+func (r *room) join(c *client, req joinRequest) error {
+	reply := make(chan error, 1)
+	select {
+	case r.joins <- joining{c: c, req: req, reply: reply}:
+		return <-reply
+	case <-r.stopped:
+		return errStopped
+	}
+}
+
+// leave takes c out of the room, if it is still in.
+func (r *room) leave(c *client) {
+	select {
+	case r.leaves <- c:
+	case <-r.stopped:
+	}
+}
+
+// post sends c's text to every member, c included.
+func (r *room) post(c *client, text string) {
+	select {
+	case r.posts <- post{from: c, text: text}:
+	case <-r.stopped:
+	}
+}

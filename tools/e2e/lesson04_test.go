@@ -1,0 +1,81 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestLesson04Browser drives lesson 04's chat page against its reference
+// server: two people chat, markup stays text, a dropped socket resumes
+// without a gap or a duplicate, and after the server is stopped and started
+// again on the same port both pages come back on their own, send what was
+// typed meanwhile, and show every message exactly once.
+func TestLesson04Browser(t *testing.T) {
+	t.Parallel()
+	srv := startLesson(t, 4)
+	ann := openPage(t, srv.URL+"/?name=ann&room=e2e")
+	ann.waitText("status", "open")
+	bob := openPage(t, srv.URL+"/?name=bob&room=e2e")
+	bob.waitText("status", "open")
+	ann.waitText("members", "bob")
+	bob.waitText("members", "ann")
+
+	say := func(p *page, text string) {
+		t.Helper()
+		p.typeInto("message", text)
+		p.click("send")
+	}
+	say(ann, "hello bob")
+	bob.waitText("log", "hello bob")
+	ann.waitFor("ann's own message marked as hers", `[...document.querySelectorAll("#log .mine")].some(e => e.textContent.includes("hello bob"))`)
+
+	// Markup is text: the image is never made, its handler never runs.
+	const attack = "<img src=x onerror=alert(1)>"
+	say(bob, attack)
+	ann.waitText("log", attack)
+	bob.waitText("log", attack)
+	for _, p := range []*page{ann, bob} {
+		if n := p.count("#log img"); n != 0 {
+			t.Fatalf("#log holds %d <img> elements: the page renders messages as HTML; want them shown as text (textContent, not innerHTML)\n%s", n, p.shows())
+		}
+	}
+
+	// bob's socket drops; ann speaks meanwhile. bob comes back with since
+	// and epoch and shows her message once, whether it came live or in the
+	// welcome's history.
+	if _, err := evaluate[bool](bob, `chat.ws.close(4000, "test: network dropped") || true`); err != nil {
+		t.Fatalf("close bob's socket: %v", err)
+	}
+	say(ann, "while bob was away")
+	bob.waitText("log", "while bob was away")
+	bob.waitText("status", "open")
+
+	// The server stops (1001) and starts again on the same port, with a new
+	// epoch. ann types while it is down: the page takes it and sends it
+	// once it is back.
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	ann.waitText("log", "closed 1001")
+	bob.waitText("log", "closed 1001")
+	say(ann, "typed while the server was down")
+	srv2 := startLesson(t, 4, "-addr", srv.Addr)
+	ann.waitText("status", "open")
+	bob.waitText("status", "open")
+	bob.waitText("log", "typed while the server was down")
+	say(bob, "after the restart")
+	ann.waitText("log", "after the restart")
+	ann.waitText("members", "bob")
+
+	for _, p := range []*page{ann, bob} {
+		log := p.text("log")
+		for _, text := range []string{"hello bob", attack, "while bob was away", "typed while the server was down", "after the restart"} {
+			if n := strings.Count(log, text); n != 1 {
+				t.Errorf("%s: #log shows %q %d times; want exactly once: resuming with since and epoch, and deduplicating by id, shows every message once\n%s", p.url, text, n, p.shows())
+			}
+		}
+	}
+	if err := srv2.Stop(); err != nil {
+		t.Fatal(err)
+	}
+}
