@@ -4,6 +4,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"wscourse/tools/internal/proxy"
 )
 
 // TestLesson03Browser drives lesson 03's ticker page against its reference
@@ -12,7 +14,21 @@ import (
 // shutting down closes both pages with 1001 and exits in time.
 func TestLesson03Browser(t *testing.T) {
 	t.Parallel()
-	srv := startLesson(t, 3, "-tick", "100ms")
+	lesson03Flow(t, startLesson(t, 3, "-tick", "100ms"))
+}
+
+// TestLesson03Traced runs the same flow through the tracing proxy, as
+// `make trace-3` does: the pages work as without it, and the trace shows
+// the ticks and the 1001 close.
+func TestLesson03Traced(t *testing.T) {
+	t.Parallel()
+	srv, _, trace := startTraced(t, 3, proxy.Faults{}, "-tick", "100ms")
+	lesson03Flow(t, srv)
+	requireTrace(t, trace, "101 Switching Protocols", `text    FIN   unmasked`, `\"type\":\"tick\"`, `1001 "server shutting down"`)
+}
+
+func lesson03Flow(t *testing.T, srv *server) {
+	t.Helper()
 	alice := openPage(t, srv.URL+"/")
 	alice.waitText("status", "open")
 	bob := openPage(t, srv.URL+"/")

@@ -3,6 +3,8 @@ package e2e
 import (
 	"strings"
 	"testing"
+
+	"wscourse/tools/internal/proxy"
 )
 
 // TestLesson04Browser drives lesson 04's chat page against its reference
@@ -77,5 +79,43 @@ func TestLesson04Browser(t *testing.T) {
 	}
 	if err := srv2.Stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLesson04Traced runs a chat through the tracing proxy, as `make trace-4`
+// does, and has the proxy cut every connection: both pages see the reset,
+// reconnect on their own with since and epoch, and show every message once.
+func TestLesson04Traced(t *testing.T) {
+	t.Parallel()
+	srv, px, trace := startTraced(t, 4, proxy.Faults{})
+	ann := openPage(t, srv.URL+"/?name=ann&room=traced")
+	ann.waitText("status", "open")
+	bob := openPage(t, srv.URL+"/?name=bob&room=traced")
+	bob.waitText("status", "open")
+	ann.waitText("members", "bob")
+	say := func(p *page, text string) {
+		t.Helper()
+		p.typeInto("message", text)
+		p.click("send")
+	}
+	say(ann, "before the cut")
+	bob.waitText("log", "before the cut")
+
+	if n := px.CutAll(); n == 0 {
+		t.Fatal("the proxy cut no connection")
+	}
+	ann.waitText("log", "1006")
+	ann.waitText("status", "open")
+	bob.waitText("status", "open")
+	say(bob, "after the cut")
+	ann.waitText("log", "after the cut")
+	requireTrace(t, trace, "cut by the proxy", "since=", "&epoch=", "101 Switching Protocols")
+	for _, p := range []*page{ann, bob} {
+		log := p.text("log")
+		for _, text := range []string{"before the cut", "after the cut"} {
+			if n := strings.Count(log, text); n != 1 {
+				t.Errorf("%s: #log shows %q %d times; want exactly once after a reconnect\n%s", p.url, text, n, p.shows())
+			}
+		}
 	}
 }
