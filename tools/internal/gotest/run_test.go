@@ -52,3 +52,15 @@ func TestRunTimeout(t *testing.T) {
 		t.Errorf("zero Options time out after %v, want %v", got, DefaultTimeout)
 	}
 }
+
+func TestRaceOptions(t *testing.T) {
+	for _, tc := range []struct{ user, want string }{
+		{"", "GORACE=atexit_sleep_ms=0"},
+		{"halt_on_error=1", "GORACE=halt_on_error=1 atexit_sleep_ms=0"},
+		{"atexit_sleep_ms=50", "GORACE=atexit_sleep_ms=50"},
+	} {
+		if got := raceOptions(tc.user); got != tc.want {
+			t.Errorf("raceOptions(%q) = %q, want %q", tc.user, got, tc.want)
+		}
+	}
+}
