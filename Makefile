@@ -11,7 +11,7 @@ ARGS ?=
 TRACE ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help progress verify lint test $(COURSE)
+.PHONY: help progress verify lint test bench $(COURSE)
 
 $(COURSE):
 	@go build -o $@ ./tools/course
@@ -26,6 +26,7 @@ help: # one printf, so that `make help | head` ends quietly
 		'  make demo-N      run the reference solution'"'"'s server (ADDR, ARGS as for run-N)' \
 		'  make trace-N     the reference server behind a proxy that prints every request and frame (ADDR, ARGS;' \
 		'                   TRACE="-own" traces your code, TRACE="-latency 200ms -rate 16k -stall 10s -cut-after 5s" breaks the network)' \
+		'  make bench       lesson 05: polling, long-polling, SSE and WebSocket measured side by side (ARGS=-own: your code)' \
 		'  make progress    tests passed in every lesson, and which lesson is next' \
 		'  make reset-N     put lesson N'"'"'s starter files back from git, after a confirmation (ARGS=-yes: no question)' \
 		'  make verify      check every lesson: content, starter fails, solution passes with -race, mistakes caught (ARGS=3: lesson 3 only)' \
@@ -53,6 +54,9 @@ trace-%: $(COURSE)
 
 reset-%: $(COURSE)
 	@$(COURSE) reset $* $(ARGS)
+
+bench: $(COURSE)
+	@$(COURSE) bench $(ARGS)
 
 progress: $(COURSE)
 	@$(COURSE) progress

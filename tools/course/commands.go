@@ -27,6 +27,7 @@ func init() {
 		{"run", "N [-addr HOST:PORT] [-- SERVER ARGS]", "build and run your server for lesson N", cmdRun},
 		{"demo", "N [-addr HOST:PORT] [-- SERVER ARGS]", "build and run the reference solution's server", cmdDemo},
 		{"trace", "N [-own] [FLAGS] [-- SERVER ARGS]", "the reference server (-own: yours) behind a proxy printing every frame; trace 1 -h: its flags", cmdTrace},
+		{"bench", "[-own] [-- COMPARE FLAGS]", "lesson 05: polling, long-polling, SSE and WebSocket measured side by side (about 2 minutes)", cmdBench},
 		{"progress", "", "tests passed in every lesson, and which lesson is next", cmdProgress},
 		{"reset", "N [-yes] [-ref REF]", "put lesson N's starter files back from git", cmdReset},
 		{"verify", "[N...]", "check every lesson (or lessons N...): content, starter fails, solution passes with -race, mistakes caught", cmdVerify},

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/require"
+)
+
+// fast is the publisher's rate in most tests: an update every 5ms, so that
+// tests never wait long for the next one.
+var fast = []string{"-rate", "200"}
+
+// got is an HTTP answer as a test reads it.
+type got struct {
+	status      int
+	contentType string
+	body        []byte
+}
+
+// get fetches path from ts within readTimeout; file is where its handler is.
+func get(t *testing.T, ts *testServer, path, file string) got {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+ts.addr+path, nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	if errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("GET %s: no answer within %v (look at %s)", path, readTimeout, file)
+	}
+	require.NoErrorf(t, err, "GET %s", path)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoErrorf(t, err, "GET %s: reading the body", path)
+	return got{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: body}
+}
+
+// pollAnswerOf decodes the body of a /poll or /longpoll answer, checking its
+// shape: {"updates":[...],"next":M}, with "updates" never null.
+func pollAnswerOf(t *testing.T, path, file string, g got) pollAnswer {
+	t.Helper()
+	require.Equalf(t, http.StatusOK, g.status, "GET %s: got status %d, body %q; want 200 (look at %s)", path, g.status, g.body, file)
+	require.Truef(t, strings.HasPrefix(g.contentType, "application/json"), "GET %s: got Content-Type %q; want application/json (look at %s)", path, g.contentType, file)
+	var raw map[string]json.RawMessage
+	require.NoErrorf(t, json.Unmarshal(g.body, &raw), "GET %s: body %q is not a JSON object (look at %s)", path, g.body, file)
+	for _, key := range []string{"updates", "next"} {
+		_, ok := raw[key]
+		require.Truef(t, ok, "GET %s: body %q has no %q; want {\"updates\":[...],\"next\":M} (look at %s)", path, g.body, key, file)
+	}
+	require.NotEqualf(t, "null", string(raw["updates"]), "GET %s: body %q; want \"updates\":[] when there are none, not null (look at %s)", path, g.body, file)
+	var a pollAnswer
+	require.NoErrorf(t, json.Unmarshal(g.body, &a), "GET %s: body %q does not decode as {\"updates\":[...],\"next\":M} (look at %s)", path, g.body, file)
+	for i, u := range a.Updates {
+		require.Truef(t, u.Seq > 0 && u.Symbol != "" && u.Price > 0 && u.Sent > 0,
+			"GET %s: update %d is %+v; want seq, symbol, price and sent all set (look at %s)", path, i, u, file)
+		if i > 0 {
+			require.Equalf(t, a.Updates[i-1].Seq+1, u.Seq, "GET %s: update %d has seq %d after %d; want the updates in order, none missing (look at %s)", path, i, u.Seq, a.Updates[i-1].Seq, file)
+		}
+	}
+	return a
+}
+
+// waitForSeq polls /poll until the server has published update n, within
+// readTimeout, and returns the latest seq. Polling is fair here: the
+// publisher makes an update every 5ms.
+func waitForSeq(t *testing.T, ts *testServer, n uint64) uint64 {
+	t.Helper()
+	deadline := time.Now().Add(readTimeout)
+	for {
+		a := pollAnswerOf(t, "/poll?since=0", "poll.go (servePoll)", get(t, ts, "/poll?since=0", "poll.go (servePoll)"))
+		if a.Next >= n {
+			return a.Next
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /poll?since=0: next is %d after %v with -rate 200; want update %d published by then (look at store.go and poll.go)", a.Next, readTimeout, n)
+		}
+		time.Sleep(5 * time.Millisecond) // the next update is due in 5ms
+	}
+}
+
+// badSince are values of since that are not non-negative integers.
+var badSince = []string{"abc", "-1", "1.5", "", "0x10", "18446744073709551616"}
+
+// requireJSONError checks a refusal: 400 with {"error":"one line"}.
+func requireJSONError(t *testing.T, path, file string, g got) {
+	t.Helper()
+	require.Equalf(t, http.StatusBadRequest, g.status, "GET %s: got status %d, body %q; want 400 Bad Request (look at %s)", path, g.status, g.body, file)
+	require.Truef(t, strings.HasPrefix(g.contentType, "application/json"), "GET %s: 400 with Content-Type %q, body %q; want a JSON error, application/json (look at %s)", path, g.contentType, g.body, file)
+	var e struct {
+		Error string `json:"error"`
+	}
+	err := json.Unmarshal(g.body, &e)
+	require.Truef(t, err == nil && e.Error != "" && !strings.Contains(e.Error, "\n"),
+		"GET %s: 400 body %q; want JSON {\"error\":\"one-line reason\"} (look at %s)", path, g.body, file)
+}
+
+// sseEvent is one Server-Sent Event.
+type sseEvent struct {
+	id   string
+	data string
+}
+
+// sseStream reads events from an open /sse response.
+type sseStream struct {
+	resp *http.Response
+	br   *bufio.Reader
+}
+
+// openSSE opens /sse with the given Last-Event-ID ("" for none). The stream
+// is closed when ctx ends, which bounds every read, or when the test ends.
+func openSSE(t *testing.T, ctx context.Context, ts *testServer, lastID string) *sseStream {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+ts.addr+"/sse", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "text/event-stream")
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoErrorf(t, err, "GET /sse: no response headers in time; want them at once: are they flushed before the first event? (look at sse.go)")
+	t.Cleanup(func() { resp.Body.Close() })
+	require.Equalf(t, http.StatusOK, resp.StatusCode, "GET /sse: got status %s; want 200 (look at sse.go)", resp.Status)
+	ct := resp.Header.Get("Content-Type")
+	require.Truef(t, strings.HasPrefix(ct, "text/event-stream"), "GET /sse: got Content-Type %q; want text/event-stream (look at sse.go)", ct)
+	return &sseStream{resp: resp, br: bufio.NewReader(resp.Body)}
+}
+
+// next reads the next event, skipping comments.
+func (s *sseStream) next() (sseEvent, error) {
+	var e sseEvent
+	fields := 0
+	for {
+		line, err := s.br.ReadString('\n')
+		if err != nil {
+			return e, err
+		}
+		line = strings.TrimRight(line, "\r\n")
+		switch {
+		case line == "" && fields > 0:
+			return e, nil
+		case line == "", strings.HasPrefix(line, ":"):
+		default:
+			name, value, _ := strings.Cut(line, ":")
+			value = strings.TrimPrefix(value, " ")
+			fields++
+			switch name {
+			case "id":
+				e.id = value
+			case "data":
+				if e.data != "" {
+					e.data += "\n"
+				}
+				e.data += value
+			}
+		}
+	}
+}
+
+// update reads the next event as an update, checking that its id is its seq.
+func (s *sseStream) update(t *testing.T, what string) update {
+	t.Helper()
+	e, err := s.next()
+	require.NoErrorf(t, err, "GET /sse: reading %s: %v; want an event within %v, each flushed as it is written (look at sse.go)", what, err, readTimeout)
+	var u update
+	require.NoErrorf(t, json.Unmarshal([]byte(e.data), &u), "GET /sse: %s has data %q; want one update as JSON in a data: line (look at sse.go)", what, e.data)
+	require.Equalf(t, strconv.FormatUint(u.Seq, 10), e.id, "GET /sse: %s is update %d with id: %q; want an id: line holding the seq, which the browser sends back as Last-Event-ID (look at sse.go)", what, u.Seq, e.id)
+	return u
+}
+
+// dialWS opens /ws with a gorilla client; pings are counted into pings.
+func dialWS(t *testing.T, ts *testServer, pings chan<- struct{}) *websocket.Conn {
+	t.Helper()
+	d := websocket.Dialer{HandshakeTimeout: readTimeout}
+	c, resp, err := d.Dial("ws://"+ts.addr+"/ws", nil)
+	if err != nil {
+		status := "no response"
+		if resp != nil {
+			status = resp.Status
+		}
+		t.Fatalf("dial /ws: %v (%s); want 101 Switching Protocols (look at ws.go)", err, status)
+	}
+	t.Cleanup(func() { c.Close() })
+	if pings != nil {
+		c.SetPingHandler(func(data string) error {
+			select {
+			case pings <- struct{}{}:
+			default:
+			}
+			return c.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(readTimeout))
+		})
+	}
+	return c
+}
+
+// wsUpdate reads the next message from /ws as an update.
+func wsUpdate(t *testing.T, c *websocket.Conn, what string) update {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(readTimeout))
+	typ, data, err := c.ReadMessage()
+	require.NoErrorf(t, err, "/ws: reading %s: %v; want an update within %v (look at ws.go)", what, err, readTimeout)
+	require.Equalf(t, websocket.TextMessage, typ, "/ws: %s is a message of type %d; want text (1) (look at ws.go)", what, typ)
+	var u update
+	require.NoErrorf(t, json.Unmarshal(data, &u), "/ws: %s is %q; want one update as JSON per message (look at ws.go)", what, data)
+	require.Truef(t, u.Seq > 0 && u.Symbol != "", "/ws: %s is %q; want an update with seq and symbol (look at ws.go)", what, data)
+	return u
+}
+
+// goroutinesIn returns the stacks of the goroutines running fn.
+func goroutinesIn(fn string) []string {
+	var out []string
+	for _, g := range goroutines() {
+		if strings.Contains(g.stack, fn+"(") {
+			out = append(out, g.stack)
+		}
+	}
+	return out
+}
+
+// state is a goroutine's state as its stack shows it: "select", "sleep".
+func state(stack string) string {
+	_, rest, _ := strings.Cut(stack, "[")
+	s, _, _ := strings.Cut(rest, "]")
+	s, _, _ = strings.Cut(s, ",")
+	return s
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", what)
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// requireStore stops a test of a transport at once when the store's news
+// does not work: everything that waits would wait out its deadline, test
+// after test, to say what TestStore says already.
+func requireStore(t *testing.T) {
+	t.Helper()
+	st := newStore()
+	_, news := st.since(0)
+	u := st.publish("GOPH", 1, time.Now())
+	closed := false
+	if news != nil {
+		select {
+		case <-news:
+			closed = true
+		default:
+		}
+	}
+	if u.Seq != 1 || !closed {
+		t.Fatalf("the store does not work yet (first seq %d, want 1; news closed at publish: %v, want true): TestStore says what to fix in store.go first", u.Seq, closed)
+	}
+}

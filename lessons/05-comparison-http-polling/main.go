@@ -1,0 +1,99 @@
+// Command compare serves one stream of price updates four ways, so that they
+// can be measured side by side: short polling on /poll, long-polling on
+// /longpoll, Server-Sent Events on /sse and a WebSocket on /ws. GET / serves a
+// page that shows all four live, and a client that falls back from one to the
+// next.
+//
+// This file is given, with publish.go and the files shared by every lesson
+// (flags.go, origin.go, serve.go). Yours are store.go, poll.go, sse.go and
+// ws.go. The measuring harness is in cmd/compare: `make bench`.
+package main
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// maxMessageSize is the largest message /ws accepts from a client, counted
+// over the whole message: 4096 bytes pass, 4097 close with 1009. Clients have
+// nothing to say on this feed; the limit bounds what one could make us hold.
+const maxMessageSize = 4 << 10
+
+//go:embed static
+var staticFiles embed.FS
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	exit("compare", run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run parses args, publishes and serves until ctx is done, then shuts down
+// gracefully.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg config
+	s := &server{rate: 10, longpollTimeout: 25 * time.Second}
+	fs := newFlags("compare", stderr, &cfg)
+	fs.Float64Var(&s.rate, "rate", s.rate, "price `updates` published per second")
+	fs.DurationVar(&s.longpollTimeout, "longpoll-timeout", s.longpollTimeout, "answer a long-poll with no updates after this long")
+	if err := parseFlags(fs, args, &cfg); err != nil {
+		return err
+	}
+	if s.rate <= 0 || s.rate > 10000 {
+		return fmt.Errorf("-rate must be more than 0 and at most 10000 updates a second, got %v", s.rate)
+	}
+	if s.longpollTimeout <= 0 {
+		return fmt.Errorf("-longpoll-timeout must be positive, got %v", s.longpollTimeout)
+	}
+	s.cfg = cfg
+	s.sockets = newSockets()
+	s.updates = newStore()
+
+	// The publisher stops when shutdown begins, or when serve fails.
+	pctx, stopPublishing := context.WithCancel(ctx)
+	published := make(chan struct{})
+	go func() {
+		defer close(published)
+		s.publish(pctx)
+	}()
+	defer func() {
+		stopPublishing()
+		<-published
+	}()
+	return serve(ctx, cfg.addr, s.routes(), s.sockets, stdout, log.New(stderr, "", log.LstdFlags).Printf)
+}
+
+// server publishes the updates and answers the page and the four transports.
+type server struct {
+	cfg config
+	*sockets
+
+	rate            float64       // -rate: updates published per second
+	longpollTimeout time.Duration // -longpoll-timeout
+	updates         *store        // the last keep updates, and news of the next
+}
+
+// routes wraps every handler that may wait in s.track: shutdown waits for
+// them, and they end once s.closing is done.
+func (s *server) routes() http.Handler {
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err) // static/ is embedded at build time: cannot happen
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /", http.FileServerFS(static))
+	mux.HandleFunc("GET /poll", s.servePoll)
+	mux.HandleFunc("GET /longpoll", s.track(s.serveLongPoll))
+	mux.HandleFunc("GET /sse", s.track(s.serveSSE))
+	mux.HandleFunc("GET /ws", s.track(s.serveWS))
+	return mux
+}

@@ -1,0 +1,36 @@
+package main
+
+import "net/http"
+
+// pollAnswer is what /poll and /longpoll answer: the updates after since,
+// and the since to ask with next time.
+type pollAnswer struct {
+	Updates []update `json:"updates"`
+	Next    uint64   `json:"next"`
+}
+
+// servePoll answers GET /poll?since=N at once with the kept updates after N.
+//
+// TODO: TestPoll. Answer {"updates":[...],"next":M} as application/json:
+// the updates after since, M the seq of the last one, or since itself when
+// there are none ("updates":[] then, never null). No since means 0. A since
+// that is not a non-negative integer gets 400 with {"error":"one-line
+// reason"}. Tell caches not to keep the answer.
+func (s *server) servePoll(w http.ResponseWriter, r *http.Request) {
+	http.Error(w, "/poll is not written yet: see the TODOs in poll.go", http.StatusNotImplemented)
+}
+
+// serveLongPoll answers GET /longpoll?since=N as /poll does as soon as there
+// is an update after N, and with no updates after s.longpollTimeout.
+//
+// TODO: TestLongPoll. Answer at once when there are updates after since;
+// otherwise wait for the store's news, then look again, until the timeout
+// (s.longpollTimeout), the client going away (r.Context()) or the server
+// shutting down (s.closing), all in one select. No sleeping loop, and
+// nothing left behind when the client goes. The wait outlives serve.go's
+// ReadTimeout and WriteTimeout of 10s: see http.ResponseController.
+//
+// TODO: TestShutdown. When s.closing is done, answer at once with no updates.
+func (s *server) serveLongPoll(w http.ResponseWriter, r *http.Request) {
+	http.Error(w, "/longpoll is not written yet: see the TODOs in poll.go", http.StatusNotImplemented)
+}

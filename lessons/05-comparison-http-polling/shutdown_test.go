@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestShutdown opens one client of every kind and shuts the server down as
+// SIGTERM does: each must be let go at once.
+func TestShutdown(t *testing.T) {
+	checkNoLeaks(t)
+	requireStore(t)
+	ts := startServer(t, append(fast, "-longpoll-timeout", "1m")...)
+	latest := waitForSeq(t, ts, 3)
+
+	// A long-poll for an update that will not come before the shutdown.
+	since := latest + 1_000_000
+	longpoll := make(chan error, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*readTimeout)
+	defer cancel()
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/longpoll?since=%d", ts.addr, since), nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			longpoll <- err
+			return
+		}
+		defer resp.Body.Close()
+		var a pollAnswer
+		if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
+			longpoll <- fmt.Errorf("answered %s with a body that is not JSON: %v", resp.Status, err)
+			return
+		}
+		if resp.StatusCode != http.StatusOK || len(a.Updates) != 0 || a.Next != since {
+			longpoll <- fmt.Errorf("answered %s with %s and next %d", resp.Status, seqRange(a.Updates), a.Next)
+		}
+		longpoll <- nil
+	}()
+	sse := openSSE(t, ctx, ts, "")
+	sse.update(t, "the first event")
+	ws := dialWS(t, ts, nil)
+	wsUpdate(t, ws, "the first message")
+	// The long-poll is surely waiting by now: it was sent first, and the
+	// others have been answered since.
+
+	start := time.Now()
+	ts.cancel() // what SIGTERM does
+
+	select {
+	case err := <-longpoll:
+		require.NoErrorf(t, err, "GET /longpoll?since=%d after SIGTERM; want 200 with {\"updates\":[],\"next\":%d} at once, when s.closing is done (look at poll.go)", since, since)
+	case <-time.After(readTimeout):
+		require.FailNowf(t, "long-poll held", "GET /longpoll?since=%d with -longpoll-timeout 1m: no answer %v after SIGTERM; want one at once, when s.closing is done (look at poll.go)", since, readTimeout)
+	}
+
+	ws.SetReadDeadline(time.Now().Add(readTimeout))
+	for {
+		_, _, err := ws.ReadMessage()
+		if err == nil {
+			continue // updates sent before the close
+		}
+		var ce *websocket.CloseError
+		require.Truef(t, errors.As(err, &ce) && ce.Code == websocket.CloseGoingAway, "/ws after SIGTERM: read %v; want close 1001 (going away) when s.closing is done (look at ws.go)", err)
+		break
+	}
+
+	for {
+		_, err := sse.next()
+		if err == nil {
+			continue
+		}
+		require.Truef(t, errors.Is(err, io.EOF), "GET /sse after SIGTERM: read %v; want the stream ended when s.closing is done (look at sse.go)", err)
+		break
+	}
+
+	err := ts.shutdownBy(start.Add(2 * time.Second))
+	require.NoErrorf(t, err, "2s after SIGTERM, with a long-poll, an event stream and a WebSocket answered; want run returned by then (does every handler of poll.go, sse.go and ws.go end once s.closing is done?)")
+	assert.NotContainsf(t, ts.logs.String(), "cutting them off", "server log after every client was let go in time")
+}

@@ -1,0 +1,22 @@
+package main
+
+import "net/http"
+
+// serveWS answers /ws with a WebSocket that carries each update as one text
+// message of JSON, starting with the next one.
+//
+// TODO: TestWS. Upgrade with gorilla/websocket, checking the Origin with
+// s.cfg.origins.allowed (403 otherwise). Send every update after the latest
+// at connect time, one text message each, from one writer goroutine with a
+// write deadline (s.cfg.writeWait) before every write, waiting on the store's
+// news between batches. Clients have nothing to say, but read anyway, in a
+// second goroutine: only a reader sees pongs, close frames and messages over
+// maxMessageSize (set the read limit: 1009). Ping every s.cfg.pingPeriod and
+// drop a peer whose pong does not come within s.cfg.pongWait, as in lesson 02.
+//
+// TODO: TestShutdown. When s.closing is done, send a close frame with 1001
+// and give the peer s.cfg.closeWait to answer. Every goroutine you start
+// ends when the connection does.
+func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
+	http.Error(w, "/ws is not written yet: see the TODOs in ws.go", http.StatusNotImplemented)
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// pollAnswer is what /poll and /longpoll answer: the updates after since,
+// and the since to ask with next time.
+type pollAnswer struct {
+	Updates []update `json:"updates"`
+	Next    uint64   `json:"next"`
+}
+
+// answer makes the pollAnswer for updates found after since: next is the
+// last one's seq, or since itself when there are none.
+func answer(ups []update, since uint64) pollAnswer {
+	if len(ups) == 0 {
+		return pollAnswer{Updates: []update{}, Next: since} // [] in JSON, not null
+	}
+	return pollAnswer{Updates: ups, Next: ups[len(ups)-1].Seq}
+}
+
+// servePoll answers GET /poll?since=N at once with the kept updates after N.
+func (s *server) servePoll(w http.ResponseWriter, r *http.Request) {
+	since, err := parseSince(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	ups, _ := s.updates.since(since)
+	writeJSON(w, http.StatusOK, answer(ups, since))
+}
+
+// serveLongPoll answers GET /longpoll?since=N as /poll does as soon as there
+// is an update after N, and with no updates after s.longpollTimeout. It
+// returns early when the client goes away, and answers at once, with what
+// there is, when the server shuts down.
+func (s *server) serveLongPoll(w http.ResponseWriter, r *http.Request) {
+	since, err := parseSince(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	// serve.go's ReadTimeout and WriteTimeout (10s) are for requests that
+	// answer at once: past the read deadline net/http cancels r.Context(),
+	// past the write deadline the answer is lost. This one waits longer.
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Time{})
+	rc.SetWriteDeadline(time.Now().Add(s.longpollTimeout + s.cfg.writeWait))
+
+	timeout := time.NewTimer(s.longpollTimeout)
+	defer timeout.Stop()
+	for {
+		ups, news := s.updates.since(since)
+		if len(ups) > 0 {
+			writeJSON(w, http.StatusOK, answer(ups, since))
+			return
+		}
+		select {
+		case <-news: // published: look again
+		case <-timeout.C:
+			writeJSON(w, http.StatusOK, answer(nil, since))
+			return
+		case <-s.closing.Done():
+			writeJSON(w, http.StatusOK, answer(nil, since))
+			return
+		case <-r.Context().Done():
+			return // the client went away: nobody to answer
+		}
+	}
+}
+
+// parseSince reads the since parameter: a non-negative integer, 0 when it is
+// absent.
+func parseSince(r *http.Request) (uint64, error) {
+	v, ok := r.URL.Query()["since"]
+	if !ok {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(v[0], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("since must be a non-negative integer (the next of the last answer, or 0), got %q", v[0])
+	}
+	return n, nil
+}
+
+// writeJSON answers with v as JSON. Nothing may cache it: the next poll
+// must reach the server.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v) // a failed write means the client has gone
+}
