@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// The names in NATS, shared by every instance.
+const (
+	// streamName is the JetStream stream of every room's messages, each room
+	// on its own subject, roomSubject.
+	streamName    = "CHAT"
+	subjectPrefix = "chat.msg."
+	// presenceBucket is the key-value bucket of who is in which room: one key
+	// a member, presenceKey.
+	presenceBucket = "CHAT_PRESENCE"
+)
+
+// broker is one instance's handle on what the instances share.
+type broker struct {
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	stream   jetstream.Stream   // CHAT: the messages, the last historySize of each room
+	presence jetstream.KeyValue // CHAT_PRESENCE: the members
+	// epoch names the life of the stream: its creation time. Ids are the
+	// stream's sequence numbers, which only start over with a new stream.
+	epoch string
+
+	mu   sync.Mutex
+	back chan struct{} // closed when NATS is back after a disconnection
+}
+
+// reconnected returns a channel closed when NATS is next back after a
+// disconnection. Consumers recover by themselves; what a room must redo,
+// it redoes then.
+func (b *broker) reconnected() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.back
+}
+
+// onReconnect tells everyone waiting on reconnected.
+func (b *broker) onReconnect() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	close(b.back)
+	b.back = make(chan struct{})
+}
+
+// openBroker creates the stream and the bucket, or opens them as another
+// instance created them (the same settings, so either may go first).
+func openBroker(ctx context.Context, nc *nats.Conn, presenceTTL time.Duration) (*broker, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	stream, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:     streamName,
+		Subjects: []string{subjectPrefix + "*"},
+		Storage:  jetstream.FileStorage,
+		// The broker keeps each room's history: the last historySize
+		// messages of a subject, the older ones dropped as new ones come.
+		MaxMsgsPerSubject: historySize,
+		Discard:           jetstream.DiscardOld,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("JetStream stream %s (does the NATS server run with -js?): %w", streamName, err)
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:  presenceBucket,
+		History: 1,
+		Storage: jetstream.FileStorage,
+		// A key not refreshed for presenceTTL expires (its instance died),
+		// and the marker it leaves tells every watcher, as a delete would.
+		TTL:            presenceTTL,
+		LimitMarkerTTL: presenceTTL,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("JetStream key-value bucket %s: %w", presenceBucket, err)
+	}
+	created := stream.CachedInfo().Created
+	b := &broker{nc: nc, js: js, stream: stream, presence: kv, epoch: created.UTC().Format("20060102T150405.000000000Z"), back: make(chan struct{})}
+	return b, nil
+}
+
+// token turns a room or a name into one token of a subject or a key: a '.'
+// separates tokens in NATS, so it becomes '=', which names never hold.
+func token(s string) string { return strings.ReplaceAll(s, ".", "=") }
+
+// roomSubject is the subject of room's messages.
+func roomSubject(room string) string { return subjectPrefix + token(room) }
+
+// presenceKey is the key of name's membership of room.
+func presenceKey(room, name string) string { return token(room) + "." + token(name) }
+
+// untoken undoes token.
+func untoken(s string) string { return strings.ReplaceAll(s, "=", ".") }

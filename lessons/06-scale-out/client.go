@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+)
+
+// This file is lesson 04's client.go with three changes: the name is claimed
+// in NATS (presence.go) before the room lets the client in, a message goes
+// to NATS (room.post) instead of to the room's goroutine, and the claim is
+// released when the connection ends. It is given.
+
+// queueSize is how many messages may wait for one member's writer; past it
+// the member is evicted.
+const queueSize = 256
+
+// errTooMany answers a message over the rate limit.
+var errTooMany = errors.New("too many messages: at most 10 a second, bursts of 20")
+
+// client is one connection as its room sees it.
+type client struct {
+	name string
+	conn *websocket.Conn
+	// send is the member's queue. Its room is its only sender, and closes it
+	// when it evicts the member; writePump is its only receiver.
+	send chan []byte
+	// replies carries the reader's error messages to writePump.
+	replies chan []byte
+	gone    chan struct{} // closed when writePump returns
+}
+
+// serveWS accepts a connection to /ws, checks what it asks for, claims the
+// name, joins the room and runs it: readPump on this goroutine, writePump
+// and keepalive on two others.
+func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		OriginPatterns: s.cfg.origins.acceptPatterns(r), // the rule of origin.go
+	})
+	if err != nil {
+		return // Accept has answered with an HTTP error (403 for a foreign Origin)
+	}
+	defer conn.CloseNow() // every way out closes; after a Close it does nothing
+	conn.SetReadLimit(maxMessageSize)
+
+	req, err := parseJoin(r.URL.Query())
+	if err != nil {
+		s.refuse(conn, websocket.StatusPolicyViolation, err)
+		return
+	}
+	rm, err := s.rooms.get(req.room)
+	if errors.Is(err, errStopped) {
+		conn.Close(websocket.StatusGoingAway, "server shutting down")
+		return
+	}
+	if err != nil {
+		s.refuse(conn, websocket.StatusPolicyViolation, err)
+		return
+	}
+	rev, err := s.claims.claim(s.closing, req.room, req.name)
+	if err != nil {
+		code := websocket.StatusPolicyViolation // the name is taken
+		if !errors.Is(err, errTaken) {
+			code = websocket.StatusTryAgainLater // NATS did not answer
+		}
+		s.refuse(conn, code, err)
+		return
+	}
+	defer s.claims.release(req.room, req.name)
+	c := &client{name: req.name, conn: conn, send: make(chan []byte, queueSize),
+		replies: make(chan []byte), gone: make(chan struct{})}
+	if err := rm.join(c, req, rev); err != nil {
+		if errors.Is(err, errStopped) {
+			conn.Close(websocket.StatusGoingAway, "server shutting down")
+		} else {
+			s.refuse(conn, websocket.StatusTryAgainLater, err)
+		}
+		return
+	}
+
+	// ctx ends when reading is over, and with it the two other goroutines.
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { s.writePump(ctx, c) })
+	wg.Go(func() { s.keepalive(ctx, conn) })
+	err = s.readPump(c, rm)
+	rm.leave(c)
+	cancel()
+	wg.Wait()
+	if errors.Is(err, websocket.ErrMessageTooBig) {
+		// The read limit has sent 1009; Close waits for the peer's answer.
+		conn.Close(websocket.StatusMessageTooBig, "")
+	}
+}
+
+// refuse answers a connection the server will not serve: an error message,
+// then a close with code and the same reason.
+func (s *server) refuse(conn *websocket.Conn, code websocket.StatusCode, reason error) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.writeWait)
+	defer cancel()
+	if err := wsjson.Write(ctx, conn, errorMessage{Type: "error", Error: reason.Error()}); err != nil {
+		return
+	}
+	conn.Close(code, reason.Error())
+}
+
+// readPump reads c's messages and publishes each to the room's subject,
+// until reading fails; it returns why. A message that is refused, or that
+// NATS did not take, gets an error message and the connection stays open.
+func (s *server) readPump(c *client, rm *room) error {
+	limit := newTokenBucket(messageRate, messageBurst, time.Now())
+	for {
+		typ, data, err := c.conn.Read(context.Background())
+		if err != nil {
+			return err // wraps websocket.ErrMessageTooBig past the limit
+		}
+		// Every message counts against the limit, valid or not.
+		err = errTooMany
+		if limit.allow(time.Now()) {
+			var text string
+			if text, err = parseInbound(typ, data); err == nil {
+				// The message comes back to c, as to every member, when
+				// the stream has taken it: not from here.
+				if err = rm.post(s.closing, c, text); err == nil {
+					continue
+				}
+				err = fmt.Errorf("not sent, try again: %w", err)
+			}
+		}
+		select {
+		case c.replies <- encodeError(err):
+		case <-c.gone: // the writer has closed the connection
+		}
+	}
+}
+
+// writePump is the only goroutine that writes messages to c: its room's
+// queue and its reader's replies, each under a timeout. It returns when ctx
+// is done (reading is over), once it has closed the connection.
+func (s *server) writePump(ctx context.Context, c *client) {
+	defer close(c.gone)
+	for {
+		var data []byte
+		select {
+		case d, ok := <-c.send:
+			if !ok {
+				// Evicted. Close writes the close frame and waits for the
+				// answer, which readPump receives.
+				c.conn.Close(websocket.StatusPolicyViolation, "too slow")
+				return
+			}
+			data = d
+		case data = <-c.replies:
+		case <-s.closing.Done():
+			c.conn.Close(websocket.StatusGoingAway, "server shutting down")
+			return
+		case <-ctx.Done():
+			return
+		}
+		wctx, cancel := context.WithTimeout(context.Background(), s.cfg.writeWait)
+		err := c.conn.Write(wctx, websocket.MessageText, data)
+		cancel()
+		if err != nil {
+			c.conn.CloseNow() // the reader ends too
+			return
+		}
+	}
+}
+
+// keepalive pings conn every pingPeriod until ctx is done, and drops it when
+// a pong does not come within pongWait.
+func (s *server) keepalive(ctx context.Context, conn *websocket.Conn) {
+	t := time.NewTicker(s.cfg.pingPeriod)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, s.cfg.pongWait)
+		err := conn.Ping(pctx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			conn.CloseNow() // no pong in time: the peer is gone
+			return
+		}
+	}
+}

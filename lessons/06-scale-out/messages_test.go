@@ -1,0 +1,86 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const badFiles = "protocol.go: parseInbound, and client.go: readPump answers and reads on"
+
+// TestBadMessages: a message the server refuses gets an error message, the
+// connection stays open, and the other members see nothing of it.
+func TestBadMessages(t *testing.T) {
+	checkNoLeaks(t)
+	ts := startServer(t, "-nats", startNATS(t))
+	requireWelcome(t, ts)
+	requireChat(t, ts)
+
+	ann, _ := join(t, ts, "ann", "bad")
+	bob, _ := join(t, ts, "bob", "bad")
+	ann.expect("join", "bob joining", chatFiles)
+
+	bad := []struct{ why, data, word string }{
+		{"invalid JSON", `{"type":"message","text":"hi"`, "json"},
+		{"not JSON at all", `hello`, "json"},
+		{"JSON that is not UTF-8", "{\"type\":\"message\",\"text\":\"\xff\"}", "json"},
+		{"an unknown type", `{"type":"shout","text":"HI"}`, "type"},
+		{"no type", `{"text":"hi"}`, "type"},
+		{"no text", `{"type":"message"}`, "empty"},
+		{"an empty text", `{"type":"message","text":""}`, "empty"},
+		{"a text of Unicode white space only", `{"type":"message","text":" \t\n\u00a0\u2003\u3000"}`, "empty"},
+		{"a text of 1001 characters", `{"type":"message","text":"` + strings.Repeat("x", 1001) + `"}`, "long"},
+		{"a text of 1001 characters after trimming", `{"type":"message","text":"  ` + strings.Repeat("é", 1001) + `  "}`, "long"},
+	}
+	for _, tc := range bad {
+		ann.sendRaw(tc.data)
+		m := ann.expect("error", "the answer to "+tc.why+" "+short(tc.data), badFiles)
+		assert.Equalf(t, []string{"error", "type"}, jsonKeys(t, m.raw), "got %s; want exactly these fields (look at protocol.go: errorMessage)", m.raw)
+		assert.Containsf(t, strings.ToLower(m.Error), tc.word, "%s: got the error %q; want it to say what was wrong (%q) (look at %s)", tc.why, m.Error, tc.word, badFiles)
+	}
+	ann.conn.SetWriteDeadline(time.Now().Add(readTimeout))
+	require.NoError(t, ann.conn.WriteMessage(websocket.BinaryMessage, []byte(`{"type":"message","text":"hi"}`)))
+	ann.expect("error", "the answer to a binary message: the protocol is JSON text", badFiles)
+
+	// Still open, and the good messages pass, trimmed.
+	good := []struct{ why, text, want string }{
+		{"1000 characters of 2 bytes each (2000 bytes)", strings.Repeat("é", 1000), strings.Repeat("é", 1000)},
+		{"1000 characters after trimming white space", "\u2003 " + strings.Repeat("€", 1000) + "\n\t", strings.Repeat("€", 1000)},
+		{"a text with white space around it", "  hello, bob \u00a0", "hello, bob"},
+		{"HTML, which is only text", "<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>"},
+	}
+	for _, tc := range good {
+		ann.say(tc.text)
+		for _, c := range []*wsClient{ann, bob} {
+			m := c.expect("message", tc.why+", after the refused ones", badFiles)
+			require.Equalf(t, short(tc.want), short(m.Text), "%s: sent %s; want the text trimmed of white space, and nothing else changed (look at protocol.go: parseInbound)", tc.why, short(tc.text))
+		}
+	}
+}
+
+// TestMessageTooBig: 16 KiB pass, one byte more closes with 1009.
+func TestMessageTooBig(t *testing.T) {
+	checkNoLeaks(t)
+	ts := startServer(t, "-nats", startNATS(t))
+	requireWelcome(t, ts)
+	requireChat(t, ts)
+
+	c, _ := join(t, ts, "ann", "big")
+	// Valid JSON of exactly n bytes: the text is padded with spaces, which
+	// trimming removes.
+	padded := func(n int) string {
+		head := `{"type":"message","text":"fits`
+		return head + strings.Repeat(" ", n-len(head)-2) + `"}`
+	}
+	c.sendRaw(padded(maxMessageSize))
+	m := c.expect("message", "a message of 16384 bytes, the limit", "client.go: SetReadLimit(maxMessageSize); coder/websocket's default is 32768")
+	require.Equalf(t, "fits", m.Text, "got %s; want \"fits\" (look at protocol.go: parseInbound trims)", short(m.raw))
+
+	c.sendRaw(padded(maxMessageSize + 1))
+	e := c.expectClose(readTimeout, "a message of 16385 bytes, one over the limit", "client.go: SetReadLimit(maxMessageSize)")
+	require.Equalf(t, websocket.CloseMessageTooBig, e.code, "a message of 16385 bytes: got %s; want close 1009 (look at client.go: SetReadLimit(maxMessageSize))", e)
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestOrigin: the course's Origin rule, through coder/websocket's Accept.
+func TestOrigin(t *testing.T) {
+	checkNoLeaks(t)
+	ts := startServer(t, "-nats", startNATS(t), "-origin", "*.example.org")
+	requireWelcome(t, ts)
+
+	for _, tc := range []struct {
+		origin string
+		want   int
+	}{
+		{"http://" + ts.addr, 101},
+		{"http://evil.example", 403},
+		{"http://chat.example.org", 101},
+		{"null", 403},
+	} {
+		conn, resp, err := dialWS(ts, "name=o&room=origin", tc.origin)
+		got := 0
+		if resp != nil {
+			got = resp.StatusCode
+		}
+		if err == nil {
+			conn.Close()
+		}
+		assert.Equalf(t, tc.want, got, "Origin %s: got %d; want %d (look at client.go: Accept with OriginPatterns: s.cfg.origins.acceptPatterns(r), never InsecureSkipVerify)", tc.origin, got, tc.want)
+	}
+}
+
+// TestKeepalive: the server pings; a member that answers stays, one that
+// does not is dropped.
+func TestKeepalive(t *testing.T) {
+	checkNoLeaks(t)
+	ts := startServer(t, "-nats", startNATS(t), "-ping-period", "20ms", "-pong-wait", "300ms")
+	requireWelcome(t, ts)
+	requireChat(t, ts)
+	const where = "client.go: keepalive pings every s.cfg.pingPeriod and drops a peer whose pong does not come within s.cfg.pongWait"
+
+	pings := make(chan struct{}, 1)
+	live := dialQuery(t, ts, "live", "name=live&room=ka", clientOptions{pings: pings})
+	live.expect("welcome", "the welcome", welcomeFiles)
+	for i := range 5 {
+		select {
+		case <-pings:
+		case <-time.After(readTimeout):
+			t.Fatalf("waiting for ping %d of 5 with -ping-period 20ms: none came within %v (look at %s)", i+1, readTimeout, where)
+		}
+	}
+	silent := dialQuery(t, ts, "silent", "name=silent&room=ka", clientOptions{silent: true})
+	silent.expect("welcome", "the welcome", welcomeFiles)
+	silent.expectClose(readTimeout, "a member that answers no ping (-pong-wait 300ms)", where)
+	live.expect("join", "silent joining", chatFiles)
+
+	live.say("still here")
+	var m msg
+	for m.Type != "message" {
+		e, ok := live.next(readTimeout)
+		require.Truef(t, ok, "live: waiting for its own message after 5 pings answered: nothing came within %v (look at %s)", readTimeout, where)
+		if !e.end() && e.m.Type == "leave" && e.m.Name == "silent" {
+			continue // silent's leave may come first: presence is not ordered with messages
+		}
+		require.Falsef(t, e.end() || e.m.Type != "message", "live: waiting for its own message after 5 pings answered: got %s; want a \"message\" (look at %s)", e, where)
+		m = e.m
+	}
+	require.Equalf(t, "still here", m.Text, "live got %s; want its own message: a member that answers pings stays (look at %s)", short(m.raw), where)
+}
+
+// TestShutdown: SIGTERM closes every connection with 1001 and the server
+// stops within seconds, leaving no goroutine behind.
+func TestShutdown(t *testing.T) {
+	checkNoLeaks(t)
+	ts := startServer(t, "-nats", startNATS(t))
+	requireWelcome(t, ts)
+	requireChat(t, ts)
+	const where = "client.go: writePump closes with websocket.StatusGoingAway once s.closing is done; room.go: run returns"
+
+	a, _ := join(t, ts, "ann", "red")
+	b, _ := join(t, ts, "bob", "blue")
+	a.say("before the end")
+	a.expectChat("ann", "before the end", chatFiles)
+
+	start := time.Now()
+	ts.cancel() // what SIGTERM does
+	for _, c := range []*wsClient{a, b} {
+		e := c.expectClose(readTimeout, "after SIGTERM", where)
+		require.Equalf(t, websocket.CloseGoingAway, e.code, "%s after SIGTERM: got %s; want close 1001 (look at %s)", c.name, e, where)
+	}
+	err := ts.shutdownBy(start.Add(2 * time.Second))
+	require.NoErrorf(t, err, "2s after SIGTERM, with every member closed; want run returned by then (look at %s)", where)
+}

@@ -1,0 +1,146 @@
+package e2e
+
+import (
+	"io"
+	"net"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestLesson06Browser drives lesson 04's chat page, served by lesson 06's
+// instances, against three of them sharing one NATS server: two pages on
+// two instances chat, then one instance stops and its page reconnects,
+// through a load balancer, to another instance and catches up with what was
+// said meanwhile, every message shown once.
+func TestLesson06Browser(t *testing.T) {
+	t.Parallel()
+	// The first instance runs the embedded NATS server; the others join it.
+	first := startLesson(t, 6, "-instances", "1")
+	m := regexp.MustCompile(`-nats (nats://\S+)\)`).FindStringSubmatch(first.Output())
+	if m == nil {
+		t.Fatalf("lesson 06's server did not log its embedded NATS server's URL (\"-nats nats://...\")\n%s", first.Output())
+	}
+	second := startLesson(t, 6, "-nats", m[1])
+	third := startLesson(t, 6, "-nats", m[1])
+	lb := startBalancer(t, second.Addr, third.Addr)
+
+	ann := openPage(t, first.URL+"/?name=ann&room=e2e6")
+	ann.waitText("status", "open")
+	bob := openPage(t, "http://"+lb+"/?name=bob&room=e2e6")
+	bob.waitText("status", "open")
+	ann.waitText("members", "bob")
+	bob.waitText("members", "ann")
+
+	say := func(p *page, text string) {
+		t.Helper()
+		p.typeInto("message", text)
+		p.click("send")
+	}
+	say(ann, "hello from instance 1")
+	bob.waitText("log", "hello from instance 1")
+	say(bob, "hello from instance 2")
+	ann.waitText("log", "hello from instance 2")
+
+	// bob's instance stops: bob's page is told 1001 and reconnects through
+	// the balancer, which now reaches only the third instance. ann speaks
+	// meanwhile; bob catches up from the stream with since and epoch.
+	if err := second.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitText("log", "closed 1001")
+	say(ann, "said while bob moved")
+	bob.waitText("log", "said while bob moved")
+	bob.waitText("status", "open")
+	say(bob, "hello from instance 3")
+	ann.waitText("log", "hello from instance 3")
+	bob.waitText("log", "hello from instance 3")
+	ann.waitText("members", "bob")
+
+	for _, p := range []*page{ann, bob} {
+		log := p.text("log")
+		for _, text := range []string{"hello from instance 1", "hello from instance 2", "said while bob moved", "hello from instance 3"} {
+			if n := strings.Count(log, text); n != 1 {
+				t.Errorf("%s: #log shows %q %d times; want exactly once: ids are the stream's on every instance, so resuming elsewhere with since and epoch shows every message once\n%s", p.url, text, n, p.shows())
+			}
+		}
+	}
+	for _, s := range []*server{first, third} {
+		if err := s.Stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// startBalancer is a TCP load balancer in front of backends: each
+// connection goes to the first that accepts it. It is the page's one
+// address, as a real deployment's balancer is, so that the page, which
+// always connects back to where it came from, can land on another instance.
+func startBalancer(t *testing.T, backends ...string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		conns = map[net.Conn]bool{}
+	)
+	track := func(c net.Conn, add bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if add {
+			conns[c] = true
+		} else {
+			delete(conns, c)
+		}
+	}
+	wg.Go(func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return // closed when the test ends
+			}
+			wg.Go(func() {
+				defer client.Close()
+				var backend net.Conn
+				for _, addr := range backends {
+					if c, err := net.Dial("tcp", addr); err == nil {
+						backend = c
+						break
+					}
+				}
+				if backend == nil {
+					return // no instance left
+				}
+				defer backend.Close()
+				track(client, true)
+				track(backend, true)
+				defer track(client, false)
+				defer track(backend, false)
+				done := make(chan struct{}, 2)
+				pipe := func(dst, src net.Conn) {
+					io.Copy(dst, src)
+					dst.Close() // the other way ends too
+					done <- struct{}{}
+				}
+				go pipe(backend, client)
+				go pipe(client, backend)
+				<-done
+				<-done
+			})
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String()
+}
