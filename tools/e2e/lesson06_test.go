@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"wscourse/tools/internal/proxy"
 )
 
 // TestLesson06Browser drives lesson 04's chat page, served by lesson 06's
@@ -143,4 +145,42 @@ func startBalancer(t *testing.T, backends ...string) string {
 		wg.Wait()
 	})
 	return ln.Addr().String()
+}
+
+// TestLesson06Traced runs a chat through the tracing proxy in front of one
+// of lesson 06's instances, as `make trace-6` does, and has the proxy cut
+// every connection: both pages reconnect on their own with since and epoch,
+// and show every message once.
+func TestLesson06Traced(t *testing.T) {
+	t.Parallel()
+	srv, px, trace := startTraced(t, 6, proxy.Faults{}, "-instances", "1")
+	ann := openPage(t, srv.URL+"/?name=ann&room=traced6")
+	ann.waitText("status", "open")
+	bob := openPage(t, srv.URL+"/?name=bob&room=traced6")
+	bob.waitText("status", "open")
+	ann.waitText("members", "bob")
+	say := func(p *page, text string) {
+		t.Helper()
+		p.typeInto("message", text)
+		p.click("send")
+	}
+	say(ann, "before the cut")
+	bob.waitText("log", "before the cut")
+
+	if n := px.CutAll(); n == 0 {
+		t.Fatal("the proxy cut no connection")
+	}
+	ann.waitText("status", "open")
+	bob.waitText("status", "open")
+	say(bob, "after the cut")
+	ann.waitText("log", "after the cut")
+	requireTrace(t, trace, "cut by the proxy", "since=", "&epoch=", "101 Switching Protocols")
+	for _, p := range []*page{ann, bob} {
+		log := p.text("log")
+		for _, text := range []string{"before the cut", "after the cut"} {
+			if n := strings.Count(log, text); n != 1 {
+				t.Errorf("%s: #log shows %q %d times; want exactly once after a reconnect\n%s", p.url, text, n, p.shows())
+			}
+		}
+	}
 }
