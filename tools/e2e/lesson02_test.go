@@ -16,7 +16,16 @@ import (
 // that never sent a request.
 func TestLesson02Browser(t *testing.T) {
 	t.Parallel()
-	srv := startLesson(t, 2)
+	lesson02Flow(t, startLesson(t, 2))
+}
+
+// lesson02Text and lesson02Blob are what lesson02Flow sends on endpoint ep,
+// as text and as binary.
+func lesson02Text(ep string) string { return "héllo ✓ <b>via</b> " + ep }
+func lesson02Blob(ep string) string { return "blob " + ep }
+
+func lesson02Flow(t *testing.T, srv *server) {
+	t.Helper()
 	coderPage := openPage(t, srv.URL+"/")
 	coderPage.waitText("status", "open /ws")
 
@@ -25,14 +34,14 @@ func TestLesson02Browser(t *testing.T) {
 		coderPage.waitText("status", "open "+ep)
 
 		// #log shows what was sent and what came back: an echo shows twice.
-		text := "héllo ✓ <b>via</b> " + ep
+		text := lesson02Text(ep)
 		coderPage.typeInto("message", text)
 		coderPage.click("send")
 		coderPage.waitCount("log", text, 2)
 
 		// The binary button sends the input's UTF-8 bytes; the log shows
 		// them in hex, sent and received.
-		blob := "blob " + ep
+		blob := lesson02Blob(ep)
 		coderPage.typeInto("message", blob)
 		coderPage.click("send-binary")
 		coderPage.waitCount("log", fmt.Sprintf("binary (%d bytes) % x", len(blob), blob), 2)

@@ -69,28 +69,29 @@ func TestLesson04Browser(t *testing.T) {
 	ann.waitText("log", "after the restart")
 	ann.waitText("members", "bob")
 
-	for _, p := range []*page{ann, bob} {
-		log := p.text("log")
-		for _, text := range []string{"hello bob", attack, "while bob was away", "typed while the server was down", "after the restart"} {
-			if n := strings.Count(log, text); n != 1 {
-				t.Errorf("%s: #log shows %q %d times; want exactly once: resuming with since and epoch, and deduplicating by id, shows every message once\n%s", p.url, text, n, p.shows())
-			}
-		}
-	}
+	showOnce(t, []*page{ann, bob}, "hello bob", attack, "while bob was away", "typed while the server was down", "after the restart")
 	if err := srv2.Stop(); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // TestLesson04Traced runs a chat through the tracing proxy, as `make trace-4`
-// does, and has the proxy cut every connection: both pages see the reset,
-// reconnect on their own with since and epoch, and show every message once.
+// does, and has the proxy cut every connection.
 func TestLesson04Traced(t *testing.T) {
 	t.Parallel()
 	srv, px, trace := startTraced(t, 4, proxy.Faults{})
-	ann := openPage(t, srv.URL+"/?name=ann&room=traced")
+	chatSurvivesCut(t, srv, px, trace, "traced")
+}
+
+// chatSurvivesCut has two pages chat in room through the proxy in front of
+// srv, then has the proxy cut every connection: both pages see the reset,
+// reconnect on their own with since and epoch, and show every message once.
+// Lesson 06 runs it too: its page is lesson 04's.
+func chatSurvivesCut(t *testing.T, srv *server, px *proxy.Proxy, trace *output, room string) {
+	t.Helper()
+	ann := openPage(t, srv.URL+"/?name=ann&room="+room)
 	ann.waitText("status", "open")
-	bob := openPage(t, srv.URL+"/?name=bob&room=traced")
+	bob := openPage(t, srv.URL+"/?name=bob&room="+room)
 	bob.waitText("status", "open")
 	ann.waitText("members", "bob")
 	say := func(p *page, text string) {
@@ -109,12 +110,26 @@ func TestLesson04Traced(t *testing.T) {
 	bob.waitText("status", "open")
 	say(bob, "after the cut")
 	ann.waitText("log", "after the cut")
+	bob.waitText("log", "after the cut")
 	requireTrace(t, trace, "cut by the proxy", "since=", "&epoch=", "101 Switching Protocols")
-	for _, p := range []*page{ann, bob} {
+	showOnce(t, []*page{ann, bob}, "before the cut", "after the cut")
+}
+
+// showOnce waits until every page shows every text, then checks that each
+// shows it exactly once: resuming with since and epoch, and deduplicating by
+// id, shows every message once, whatever reconnected in between.
+func showOnce(t *testing.T, pages []*page, texts ...string) {
+	t.Helper()
+	for _, p := range pages {
+		for _, text := range texts {
+			p.waitText("log", text)
+		}
+	}
+	for _, p := range pages {
 		log := p.text("log")
-		for _, text := range []string{"before the cut", "after the cut"} {
+		for _, text := range texts {
 			if n := strings.Count(log, text); n != 1 {
-				t.Errorf("%s: #log shows %q %d times; want exactly once after a reconnect\n%s", p.url, text, n, p.shows())
+				t.Errorf("%s: #log shows %q %d times; want exactly once: resuming with since and epoch, and deduplicating by id, shows every message once\n%s", p.url, text, n, p.shows())
 			}
 		}
 	}

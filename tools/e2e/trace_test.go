@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"syscall"
 	"testing"
 
 	"wscourse/tools/internal/proxy"
@@ -63,34 +62,17 @@ func requireTrace(t *testing.T, trace *output, want ...string) {
 func TestLesson01Traced(t *testing.T) {
 	t.Parallel()
 	srv, _, trace := startTraced(t, 1, proxy.Faults{})
-	p := openPage(t, srv.URL+"/")
-	p.waitText("status", "open")
-
-	const hello = "hello, echo"
-	p.typeInto("message", hello)
-	p.click("send")
-	p.waitCount("log", hello, 2)
-	const unicode = "héllo wörld ✓ <b>html</b>"
-	p.typeInto("message", unicode)
-	p.click("send")
-	p.waitCount("log", unicode, 2)
-	if n := p.count("#log b"); n != 0 {
-		t.Fatalf("#log holds %d <b> elements: the page renders messages as HTML\n%s", n, p.shows())
-	}
-
-	srv.Signal(syscall.SIGTERM)
-	p.waitText("status", "1001")
-	if err := srv.WaitExit(); err != nil {
-		t.Fatal(err)
-	}
+	lesson01Flow(t, srv)
+	both := lesson01Unicode + " " + lesson01Markup
 	requireTrace(t, trace,
 		"client→server  GET / HTTP/1.1", "server→client  HTTP/1.1 200 OK",
 		"client→server  GET /ws HTTP/1.1", "Origin: "+srv.URL,
 		"server→client  HTTP/1.1 101 Switching Protocols", "Sec-WebSocket-Accept: ",
-		fmt.Sprintf(`client→server  text    FIN   masked    %d B  %q`, len(hello), hello),
-		fmt.Sprintf(`server→client  text    FIN   unmasked  %d B  %q`, len(hello), hello),
-		fmt.Sprintf(`client→server  text    FIN   masked    %d B  %q`, len(unicode), unicode),
-		fmt.Sprintf(`server→client  text    FIN   unmasked  %d B  %q`, len(unicode), unicode),
+		fmt.Sprintf(`client→server  text    FIN   masked    %d B  %q`, len(lesson01Hello), lesson01Hello),
+		fmt.Sprintf(`server→client  text    FIN   unmasked  %d B  %q`, len(lesson01Hello), lesson01Hello),
+		// Long payloads are shown by their start.
+		fmt.Sprintf(`client→server  text    FIN   masked    %d B  "héllo wörld`, len(both)),
+		fmt.Sprintf(`server→client  text    FIN   unmasked  %d B  "héllo wörld`, len(both)),
 		`server→client  close   FIN   unmasked  2+20 B  1001 "server shutting down"`,
 	)
 	if strings.Contains(trace.String(), "  !") {
@@ -103,19 +85,9 @@ func TestLesson01Traced(t *testing.T) {
 func TestLesson02Traced(t *testing.T) {
 	t.Parallel()
 	srv, _, trace := startTraced(t, 2, proxy.Faults{})
-	page := openPage(t, srv.URL+"/")
-	page.waitText("status", "open /ws")
+	lesson02Flow(t, srv)
 	for _, ep := range []string{"/ws", "/ws/coder"} {
-		page.choose("endpoint", ep)
-		page.waitText("status", "open "+ep)
-		text := "héllo ✓ via " + ep
-		page.typeInto("message", text)
-		page.click("send")
-		page.waitCount("log", text, 2)
-		blob := "blob " + ep
-		page.typeInto("message", blob)
-		page.click("send-binary")
-		page.waitCount("log", fmt.Sprintf("binary (%d bytes) % x", len(blob), blob), 2)
+		text, blob := lesson02Text(ep), lesson02Blob(ep)
 		requireTrace(t, trace,
 			"client→server  GET "+ep+" HTTP/1.1", "server→client  HTTP/1.1 101 Switching Protocols",
 			fmt.Sprintf(`client→server  text    FIN   masked    %d B  %q`, len(text), text),
@@ -123,14 +95,6 @@ func TestLesson02Traced(t *testing.T) {
 			fmt.Sprintf(`client→server  binary  FIN   masked    %d B  % x`, len(blob), blob),
 			fmt.Sprintf(`server→client  binary  FIN   unmasked  %d B  % x`, len(blob), blob),
 		)
-	}
-	other := openPage(t, srv.URL+"/")
-	other.waitText("status", "open /ws")
-	srv.Signal(syscall.SIGTERM)
-	page.waitText("status", "closed 1001")
-	other.waitText("status", "closed 1001")
-	if err := srv.WaitExit(); err != nil {
-		t.Fatal(err)
 	}
 	if strings.Contains(trace.String(), "  !") {
 		t.Errorf("the trace reports a broken frame (!) between a browser and the reference server:\n%s", trace)
