@@ -218,14 +218,21 @@ func (p *page) shows() string {
 // what the test is waiting for.
 func (p *page) waitFor(what, expr string) {
 	p.t.Helper()
-	poll := chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(waitTimeout))
+	p.waitWithin(waitTimeout, what, expr)
+}
+
+// waitWithin is waitFor with a deadline of its own, for what the page does
+// only after seconds of its own timers (a reconnect's backoff).
+func (p *page) waitWithin(d time.Duration, what, expr string) {
+	p.t.Helper()
+	poll := chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(d))
 	// The page's own timeout ends the poll; the context's is the backstop.
-	ctx, cancel := context.WithTimeout(p.ctx, waitTimeout+time.Second)
+	ctx, cancel := context.WithTimeout(p.ctx, d+time.Second)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, poll); err != nil {
 		reason := err.Error()
 		if errors.Is(err, chromedp.ErrPollingTimeout) || errors.Is(err, context.DeadlineExceeded) {
-			reason = fmt.Sprintf("not within %v", waitTimeout)
+			reason = fmt.Sprintf("not within %v", d)
 		}
 		p.t.Fatalf("waiting for %s: %s\n%s", what, reason, p.shows())
 	}

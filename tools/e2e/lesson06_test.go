@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sync"
 	"testing"
+	"time"
 
 	"wscourse/tools/internal/proxy"
 )
@@ -148,4 +149,52 @@ func TestLesson06Traced(t *testing.T) {
 	t.Parallel()
 	srv, px, trace := startTraced(t, 6, proxy.Faults{}, "-instances", "1")
 	chatSurvivesCut(t, srv, px, trace, "traced6")
+}
+
+// TestLesson06Killed kills an instance outright (SIGKILL, no goodbye):
+// its page sees 1006 and reconnects, through the balancer, to another
+// instance, which refuses the name until the dead instance's claim expires
+// (-presence-ttl) and then lets it in; the page catches up with what was said
+// meanwhile, every message shown once.
+func TestLesson06Killed(t *testing.T) {
+	t.Parallel()
+	const ttl = "1s"
+	first := startLesson(t, 6, "-instances", "1", "-presence-ttl", ttl)
+	m := regexp.MustCompile(`-nats (nats://\S+)\)`).FindStringSubmatch(first.Output())
+	if m == nil {
+		t.Fatalf("lesson 06's server did not log its embedded NATS server's URL (\"-nats nats://...\")\n%s", first.Output())
+	}
+	second := startLesson(t, 6, "-nats", m[1], "-presence-ttl", ttl)
+	third := startLesson(t, 6, "-nats", m[1], "-presence-ttl", ttl)
+	lb := startBalancer(t, second.Addr, third.Addr)
+
+	ann := openPage(t, first.URL+"/?name=ann&room=killed6")
+	ann.waitText("status", "open")
+	bob := openPage(t, "http://"+lb+"/?name=bob&room=killed6")
+	bob.waitText("status", "open")
+	ann.waitText("members", "bob")
+	say := func(p *page, text string) {
+		t.Helper()
+		p.typeInto("message", text)
+		p.click("send")
+	}
+	say(bob, "before the crash")
+	ann.waitText("log", "before the crash")
+
+	if err := second.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-second.exited
+	bob.waitText("status", "1006")
+	say(ann, "said while bob's instance was dead")
+	// The page retries with backoff, and the name is free once the dead
+	// instance's claim has expired: that takes a few seconds.
+	bob.waitWithin(15*time.Second, "bob's page back in, on another instance", `document.getElementById("status").textContent.startsWith("open")`)
+	say(bob, "back on another instance")
+	showOnce(t, []*page{ann, bob}, "before the crash", "said while bob's instance was dead", "back on another instance")
+	for _, s := range []*server{first, third} {
+		if err := s.Stop(); err != nil {
+			t.Error(err)
+		}
+	}
 }
