@@ -37,10 +37,7 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 	}
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "compare")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/compare")
-	build.Dir = l.Dir
-	build.Env = append(os.Environ(), "GOWORK=off")
-	if out, err := build.CombinedOutput(); err != nil {
+	if out, err := lesson.BuildPackage(ctx, l.Dir, "./cmd/compare", bin); err != nil {
 		fmt.Fprintf(e.stderr, "bench: building %s/cmd/compare: %v\n%s", e.rel(l.Dir), err, out)
 		return exitFail
 	}

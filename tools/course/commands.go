@@ -57,9 +57,8 @@ func wholeCourse(name string, check func(context.Context, *env) bool) func(conte
 func cmdVerify(ctx context.Context, e *env, args []string) int {
 	var only []int
 	for _, a := range args {
-		digits, _, _ := strings.Cut(a, "-")
-		n, err := strconv.Atoi(digits)
-		if err != nil {
+		n, ok := lessonNumber(a)
+		if !ok {
 			fmt.Fprintf(e.stderr, "verify: %q is not a lesson number (try verify 3)\n", a)
 			return exitUsage
 		}
@@ -139,9 +138,8 @@ func lessonArg(e *env, cmd string, args []string) (lesson.Lesson, []string, bool
 		fmt.Fprintf(e.stderr, "%s needs a lesson number: go run ./tools/course %s 1\n", cmd, cmd)
 		return lesson.Lesson{}, nil, false
 	}
-	digits, _, _ := strings.Cut(args[0], "-")
-	n, err := strconv.Atoi(digits)
-	if err != nil || n < 0 {
+	n, ok := lessonNumber(args[0])
+	if !ok {
 		fmt.Fprintf(e.stderr, "%s: %q is not a lesson number (try %s 1)\n", cmd, args[0], cmd)
 		return lesson.Lesson{}, nil, false
 	}
@@ -151,6 +149,13 @@ func lessonArg(e *env, cmd string, args []string) (lesson.Lesson, []string, bool
 		return lesson.Lesson{}, nil, false
 	}
 	return l, args[1:], true
+}
+
+// lessonNumber reads a lesson argument: "1", "01" or "01-handshake".
+func lessonNumber(arg string) (int, bool) {
+	digits, _, _ := strings.Cut(arg, "-")
+	n, err := strconv.Atoi(digits)
+	return n, err == nil && n >= 0
 }
 
 func noMoreArgs(e *env, cmd string, rest []string) bool {

@@ -15,25 +15,15 @@ import (
 func TestLesson04Browser(t *testing.T) {
 	t.Parallel()
 	srv := startLesson(t, 4)
-	ann := openPage(t, srv.URL+"/?name=ann&room=e2e")
-	ann.waitText("status", "open")
-	bob := openPage(t, srv.URL+"/?name=bob&room=e2e")
-	bob.waitText("status", "open")
-	ann.waitText("members", "bob")
-	bob.waitText("members", "ann")
+	ann, bob := joinChat(t, srv.URL, srv.URL, "e2e")
 
-	say := func(p *page, text string) {
-		t.Helper()
-		p.typeInto("message", text)
-		p.click("send")
-	}
-	say(ann, "hello bob")
+	ann.say("hello bob")
 	bob.waitText("log", "hello bob")
 	ann.waitFor("ann's own message marked as hers", `[...document.querySelectorAll("#log .mine")].some(e => e.textContent.includes("hello bob"))`)
 
 	// Markup is text: the image is never made, its handler never runs.
 	const attack = "<img src=x onerror=alert(1)>"
-	say(bob, attack)
+	bob.say(attack)
 	ann.waitText("log", attack)
 	bob.waitText("log", attack)
 	for _, p := range []*page{ann, bob} {
@@ -48,7 +38,7 @@ func TestLesson04Browser(t *testing.T) {
 	if _, err := evaluate[bool](bob, `chat.ws.close(4000, "test: network dropped") || true`); err != nil {
 		t.Fatalf("close bob's socket: %v", err)
 	}
-	say(ann, "while bob was away")
+	ann.say("while bob was away")
 	bob.waitText("log", "while bob was away")
 	bob.waitText("status", "open")
 
@@ -60,12 +50,12 @@ func TestLesson04Browser(t *testing.T) {
 	}
 	ann.waitText("log", "closed 1001")
 	bob.waitText("log", "closed 1001")
-	say(ann, "typed while the server was down")
+	ann.say("typed while the server was down")
 	srv2 := startLesson(t, 4, "-addr", srv.Addr)
 	ann.waitText("status", "open")
 	bob.waitText("status", "open")
 	bob.waitText("log", "typed while the server was down")
-	say(bob, "after the restart")
+	bob.say("after the restart")
 	ann.waitText("log", "after the restart")
 	ann.waitText("members", "bob")
 
@@ -89,17 +79,8 @@ func TestLesson04Traced(t *testing.T) {
 // Lesson 06 runs it too: its page is lesson 04's.
 func chatSurvivesCut(t *testing.T, srv *server, px *proxy.Proxy, trace *output, room string) {
 	t.Helper()
-	ann := openPage(t, srv.URL+"/?name=ann&room="+room)
-	ann.waitText("status", "open")
-	bob := openPage(t, srv.URL+"/?name=bob&room="+room)
-	bob.waitText("status", "open")
-	ann.waitText("members", "bob")
-	say := func(p *page, text string) {
-		t.Helper()
-		p.typeInto("message", text)
-		p.click("send")
-	}
-	say(ann, "before the cut")
+	ann, bob := joinChat(t, srv.URL, srv.URL, room)
+	ann.say("before the cut")
 	bob.waitText("log", "before the cut")
 
 	if n := px.CutAll(); n == 0 {
@@ -108,7 +89,7 @@ func chatSurvivesCut(t *testing.T, srv *server, px *proxy.Proxy, trace *output, 
 	ann.waitText("log", "1006")
 	ann.waitText("status", "open")
 	bob.waitText("status", "open")
-	say(bob, "after the cut")
+	bob.say("after the cut")
 	ann.waitText("log", "after the cut")
 	bob.waitText("log", "after the cut")
 	requireTrace(t, trace, "cut by the proxy", "since=", "&epoch=", "101 Switching Protocols")

@@ -3,7 +3,6 @@ package e2e
 import (
 	"io"
 	"net"
-	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -19,30 +18,12 @@ import (
 func TestLesson06Browser(t *testing.T) {
 	t.Parallel()
 	// The first instance runs the embedded NATS server; the others join it.
-	first := startLesson(t, 6, "-instances", "1")
-	m := regexp.MustCompile(`-nats (nats://\S+)\)`).FindStringSubmatch(first.Output())
-	if m == nil {
-		t.Fatalf("lesson 06's server did not log its embedded NATS server's URL (\"-nats nats://...\")\n%s", first.Output())
-	}
-	second := startLesson(t, 6, "-nats", m[1])
-	third := startLesson(t, 6, "-nats", m[1])
-	lb := startBalancer(t, second.Addr, third.Addr)
+	first, second, third, lb := startCluster(t)
+	ann, bob := joinChat(t, first.URL, "http://"+lb, "e2e6")
 
-	ann := openPage(t, first.URL+"/?name=ann&room=e2e6")
-	ann.waitText("status", "open")
-	bob := openPage(t, "http://"+lb+"/?name=bob&room=e2e6")
-	bob.waitText("status", "open")
-	ann.waitText("members", "bob")
-	bob.waitText("members", "ann")
-
-	say := func(p *page, text string) {
-		t.Helper()
-		p.typeInto("message", text)
-		p.click("send")
-	}
-	say(ann, "hello from instance 1")
+	ann.say("hello from instance 1")
 	bob.waitText("log", "hello from instance 1")
-	say(bob, "hello from instance 2")
+	bob.say("hello from instance 2")
 	ann.waitText("log", "hello from instance 2")
 
 	// bob's instance stops: bob's page is told 1001 and reconnects through
@@ -52,10 +33,10 @@ func TestLesson06Browser(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob.waitText("log", "closed 1001")
-	say(ann, "said while bob moved")
+	ann.say("said while bob moved")
 	bob.waitText("log", "said while bob moved")
 	bob.waitText("status", "open")
-	say(bob, "hello from instance 3")
+	bob.say("hello from instance 3")
 	ann.waitText("log", "hello from instance 3")
 	bob.waitText("log", "hello from instance 3")
 	ann.waitText("members", "bob")
@@ -158,27 +139,9 @@ func TestLesson06Traced(t *testing.T) {
 // meanwhile, every message shown once.
 func TestLesson06Killed(t *testing.T) {
 	t.Parallel()
-	const ttl = "1s"
-	first := startLesson(t, 6, "-instances", "1", "-presence-ttl", ttl)
-	m := regexp.MustCompile(`-nats (nats://\S+)\)`).FindStringSubmatch(first.Output())
-	if m == nil {
-		t.Fatalf("lesson 06's server did not log its embedded NATS server's URL (\"-nats nats://...\")\n%s", first.Output())
-	}
-	second := startLesson(t, 6, "-nats", m[1], "-presence-ttl", ttl)
-	third := startLesson(t, 6, "-nats", m[1], "-presence-ttl", ttl)
-	lb := startBalancer(t, second.Addr, third.Addr)
-
-	ann := openPage(t, first.URL+"/?name=ann&room=killed6")
-	ann.waitText("status", "open")
-	bob := openPage(t, "http://"+lb+"/?name=bob&room=killed6")
-	bob.waitText("status", "open")
-	ann.waitText("members", "bob")
-	say := func(p *page, text string) {
-		t.Helper()
-		p.typeInto("message", text)
-		p.click("send")
-	}
-	say(bob, "before the crash")
+	first, second, third, lb := startCluster(t, "-presence-ttl", "1s")
+	ann, bob := joinChat(t, first.URL, "http://"+lb, "killed6")
+	bob.say("before the crash")
 	ann.waitText("log", "before the crash")
 
 	if err := second.cmd.Process.Kill(); err != nil {
@@ -186,11 +149,11 @@ func TestLesson06Killed(t *testing.T) {
 	}
 	<-second.exited
 	bob.waitText("status", "1006")
-	say(ann, "said while bob's instance was dead")
+	ann.say("said while bob's instance was dead")
 	// The page retries with backoff, and the name is free once the dead
 	// instance's claim has expired: that takes a few seconds.
 	bob.waitWithin(15*time.Second, "bob's page back in, on another instance", `document.getElementById("status").textContent.startsWith("open")`)
-	say(bob, "back on another instance")
+	bob.say("back on another instance")
 	showOnce(t, []*page{ann, bob}, "before the crash", "said while bob's instance was dead", "back on another instance")
 	for _, s := range []*server{first, third} {
 		if err := s.Stop(); err != nil {

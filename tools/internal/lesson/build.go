@@ -11,7 +11,13 @@ import (
 // every lesson must build. On failure it returns go build's output with the
 // error.
 func Build(ctx context.Context, dir, out string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, ".")
+	return BuildPackage(ctx, dir, ".", out)
+}
+
+// BuildPackage is Build for the package pkg of the lesson in dir, such as
+// lesson 05's ./cmd/compare.
+func BuildPackage(ctx context.Context, dir, pkg, out string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK=off")
 	return cmd.CombinedOutput()
