@@ -22,14 +22,16 @@ const historySize = 50
 // its consumer fetches ahead: a room that lags behind its subject holds at
 // most that many, the rest wait in the stream. joinTimeout bounds how long
 // a joiner waits for the room to see its claim, postTimeout a publish,
-// setupTimeout a question to the stream, and stopWait how long a stopping
-// room waits for its consumer to let go.
+// setupTimeout a question to the stream, stopWait how long a stopping
+// room waits for its consumer to let go, and retryWait the pause between
+// tries while JetStream comes back.
 const (
 	pullBatch    = 64
 	joinTimeout  = 5 * time.Second
 	postTimeout  = 2 * time.Second
 	setupTimeout = 5 * time.Second
 	stopWait     = time.Second
+	retryWait    = 100 * time.Millisecond
 )
 
 // errStopped: the room has stopped because the server is shutting down.
@@ -164,8 +166,7 @@ func (r *room) follow(ctx context.Context) error {
 			// seconds to notice, so the room starts a new one at once and
 			// tells its members what changed while NATS was away.
 			back = r.b.reconnected()
-			w.Stop()
-			if w, err = r.b.presence.Watch(ctx, token(r.name)+".*"); err != nil {
+			if w, err = r.watchAgain(ctx, w); err != nil {
 				return fmt.Errorf("watch presence again: %w", err)
 			}
 			fresh = make(map[string]bool)
@@ -184,7 +185,13 @@ func (r *room) follow(ctx context.Context) error {
 			}
 		case e, ok := <-w.Updates():
 			if !ok {
-				return errors.New("presence watch ended")
+				// nats.go ends a watch it could not carry across a
+				// reconnect; a new one shows the keys as they are now.
+				if w, err = r.watchAgain(ctx, w); err != nil {
+					return fmt.Errorf("presence watch ended: %w", err)
+				}
+				fresh = make(map[string]bool)
+				continue
 			}
 			if e == nil { // the end of the keys that were there at the start
 				if fresh != nil {
@@ -232,6 +239,28 @@ func (r *room) follow(ctx context.Context) error {
 			j.reply <- nil
 			return true
 		})
+	}
+}
+
+// watchAgain replaces w with a new watcher of the room's presence, after
+// NATS came back or the old watch ended. JetStream may answer a moment after
+// the connection is up, while it reads its streams from disk, so it tries
+// again for up to setupTimeout. It returns w when it fails, for the
+// deferred Stop.
+func (r *room) watchAgain(ctx context.Context, w jetstream.KeyWatcher) (jetstream.KeyWatcher, error) {
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
+	defer cancel()
+	for {
+		again, err := r.b.presence.Watch(ctx, token(r.name)+".*")
+		if err == nil {
+			w.Stop()
+			return again, nil
+		}
+		select {
+		case <-time.After(retryWait):
+		case <-ctx.Done():
+			return w, err
+		}
 	}
 }
 
