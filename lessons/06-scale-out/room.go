@@ -46,9 +46,10 @@ var errStopped = errors.New("server shutting down")
 // who claimed before it, and its own join has gone to the others, not to it.
 //
 // TODO: TestNATSRestarts. When NATS is back after a disconnection
-// (r.b.reconnected()), start a new presence watcher: the consumer recovers
-// by itself, a watcher can take many seconds. Tell the local members who
-// came and went meanwhile.
+// (r.b.reconnected()), or when the watcher's Updates channel closes, start
+// a new presence watcher, trying again while JetStream does not answer yet:
+// the consumer recovers by itself, a watcher can take many seconds. Tell the
+// local members who came and went meanwhile.
 //
 // TODO: TestShutdown. run returns when ctx is done, having stopped its
 // consumer and watcher; from then on join returns errStopped and leave
