@@ -16,11 +16,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const slowFiles = "room.go: broadcast, and client.go: writePump"
+const slowFiles = "room.go: run, where it queues each message for every member, and client.go: writePump"
 
 // The flood comes in waves: a sender joins, sends floodBurst messages of
 // 1 KB (the rate limit's burst) and leaves, until the readers have heard
-// that slow left (on Linux after about 500 messages: its queue and what
+// that slow left (on Linux after about 380 messages: its queue and what
 // its TCP buffers hold), floodWaves at most. A sender for each wave keeps
 // every message within the rate limit, and few members keep the test fast.
 const (
