@@ -202,11 +202,17 @@ func (e *env) starterPaths(l lesson.Lesson, first *entry) string {
 		return e.rel(l.Dir)
 	}
 	if first != nil && first.test != nil {
+		// The first file the message names, where it names several ("look
+		// at room.go: run, and client.go: writePump").
 		for _, line := range first.test.Output {
+			at, name := -1, ""
 			for _, f := range files {
-				if mentions(line, f) {
-					return e.rel(filepath.Join(l.Dir, f))
+				if i := mentionAt(line, f); i >= 0 && (at < 0 || i < at) {
+					at, name = i, f
 				}
+			}
+			if at >= 0 {
+				return e.rel(filepath.Join(l.Dir, name))
 			}
 		}
 	}
@@ -216,20 +222,21 @@ func (e *env) starterPaths(l lesson.Lesson, first *entry) string {
 	return strings.Join(files, ", ")
 }
 
-// mentions reports whether line names the file name on its own, not as part
-// of a longer name such as echo_test.go for echo.go.
-func mentions(line, name string) bool {
-	for rest := line; ; {
-		i := strings.Index(rest, name)
+// mentionAt returns where line first names the file name on its own, not
+// as part of a longer name such as echo_test.go for echo.go, or -1.
+func mentionAt(line, name string) int {
+	for off := 0; ; {
+		i := strings.Index(line[off:], name)
 		if i < 0 {
-			return false
+			return -1
 		}
-		before := i == 0 || !isNameByte(rest[i-1])
-		after := i+len(name) == len(rest) || !isNameByte(rest[i+len(name)])
+		i += off
+		before := i == 0 || !isNameByte(line[i-1])
+		after := i+len(name) == len(line) || !isNameByte(line[i+len(name)])
 		if before && after {
-			return true
+			return i
 		}
-		rest = rest[i+len(name):]
+		off = i + len(name)
 	}
 }
 

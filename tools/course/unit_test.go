@@ -87,19 +87,19 @@ func TestBuildErrorPaths(t *testing.T) {
 	}
 }
 
-func TestMentions(t *testing.T) {
+func TestMentionAt(t *testing.T) {
 	for _, c := range []struct {
 		line, name string
-		want       bool
+		want       int
 	}{
-		{"see acceptKey in handshake.go", "handshake.go", true},
-		{"lessons/01-handshake/handshake.go:12: oops", "handshake.go", true},
-		{"handshake_test.go:18: got 1", "handshake.go", false},
-		{"echo_test.go:3 and then echo.go", "echo.go", true},
-		{"see myecho.go", "echo.go", false},
+		{"see acceptKey in handshake.go", "handshake.go", 17},
+		{"lessons/01-handshake/handshake.go:12: oops", "handshake.go", 21},
+		{"handshake_test.go:18: got 1", "handshake.go", -1},
+		{"echo_test.go:3 and then echo.go", "echo.go", 24},
+		{"see myecho.go", "echo.go", -1},
 	} {
-		if got := mentions(c.line, c.name); got != c.want {
-			t.Errorf("mentions(%q, %q) = %v, want %v", c.line, c.name, got, c.want)
+		if got := mentionAt(c.line, c.name); got != c.want {
+			t.Errorf("mentionAt(%q, %q) = %d, want %d", c.line, c.name, got, c.want)
 		}
 	}
 }
