@@ -25,6 +25,9 @@ type client struct {
 //
 // TODO: TestChat. Post every text the client sends to its room.
 //
+// TODO: TestSlowMember. When the room closes the queue (an eviction), the
+// writer closes the connection with 1008, saying why.
+//
 // TODO: TestNames. A refused join: an error message, then close 1008 with
 // the same reason.
 //

@@ -28,6 +28,9 @@ var errStopped = errors.New("server shutting down")
 //
 // TODO: TestJoinLeave. The other members hear of each join and leave.
 //
+// TODO: TestSlowMember. Never wait for a member: one whose queue is full is
+// evicted (lesson 03), its queue closed and the others told it left.
+//
 // TODO: TestNames. A name taken in the room is refused: join returns why.
 //
 // TODO: TestHistory. Keep the last historySize messages, oldest first.
@@ -37,9 +40,6 @@ var errStopped = errors.New("server shutting down")
 //
 // TODO: TestShutdown. run returns when ctx is done; from then on join
 // returns errStopped and leave and post return at once.
-//
-// And never wait for a member: one whose queue is full is evicted (lesson
-// 03), and its writer closes it with 1008.
 type room struct {
 	name  string
 	epoch string
