@@ -21,12 +21,13 @@ const slowFiles = "room.go: run, where it queues each message for every member, 
 // The flood comes in waves: a sender joins, sends floodBurst messages of
 // 1 KB (the rate limit's burst) and leaves, until the readers have heard
 // that slow left (on Linux after about 380 messages: its queue and what
-// its TCP buffers hold), floodWaves at most. A sender for each wave keeps
+// its TCP buffers hold), floodWaves at most: room for a queue of up to
+// about 1,800 messages. A sender for each wave keeps
 // every message within the rate limit, and few members keep the test fast.
 const (
 	floodReaders = 3
 	floodBurst   = 20
-	floodWaves   = 50
+	floodWaves   = 100
 	floodWait    = time.Second // per message: ample for a room that goes on
 )
 
@@ -128,7 +129,7 @@ func TestSlowMember(t *testing.T) {
 	for k, c := range readers {
 		for !left[k] {
 			e, ok := c.next(readTimeout)
-			require.Truef(t, ok, "%s: after %d messages, slow, who stopped reading, was still in the room: nothing came within %v; want slow evicted once its queue was full, and the others told it left (look at %s)", c.name, sent, readTimeout, slowFiles)
+			require.Truef(t, ok, "%s: after %d messages, slow, who stopped reading, was still in the room: nothing came within %v; want slow evicted once its queue, a bounded one, was full, and the others told it left (look at %s)", c.name, sent, readTimeout, slowFiles)
 			require.Falsef(t, e.end() || e.m.Type == "message", "%s: waiting for slow leaving got %s; want slow evicted once its queue was full, and the others told it left (look at %s)", c.name, e, slowFiles)
 			left[k] = e.m.Type == "leave" && e.m.Name == "slow"
 		}
