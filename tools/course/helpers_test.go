@@ -1,15 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"wscourse/tools/internal/syncbuf"
 )
 
 // fixture is a tiny course: 01-good (starter fails two of three tests, the
@@ -48,41 +48,16 @@ func fixtureCopy(t *testing.T) string {
 	return dst
 }
 
-// output is a buffer safe to write from a command while a test waits on it.
-type output struct {
-	mu      sync.Mutex
-	buf     bytes.Buffer
-	written chan struct{}
-}
+// output is a command's output, written while a test waits on it.
+type output struct{ *syncbuf.Buffer }
 
-func newOutput() *output { return &output{written: make(chan struct{}, 1)} }
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	select {
-	case o.written <- struct{}{}:
-	default:
-	}
-	return o.buf.Write(p)
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.String()
-}
+func newOutput() *output { return &output{syncbuf.New()} }
 
 // waitFor waits until s has appeared n times in the output.
 func (o *output) waitFor(t *testing.T, s string, n int) {
 	t.Helper()
-	deadline := time.After(2 * time.Minute)
-	for strings.Count(o.String(), s) < n {
-		select {
-		case <-o.written:
-		case <-deadline:
-			t.Fatalf("waited 2m for %q to appear %d times; output:\n%s", s, n, o.String())
-		}
+	if !o.WaitUntil(2*time.Minute, func(out string) bool { return strings.Count(out, s) >= n }) {
+		t.Fatalf("waited 2m for %q to appear %d times; output:\n%s", s, n, o.String())
 	}
 }
 

@@ -2,54 +2,31 @@ package proxy
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"io"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"wscourse/tools/internal/syncbuf"
+	"wscourse/tools/internal/wsframe/wsframetest"
 )
 
 // timeout bounds every wait of these tests.
 const timeout = 10 * time.Second
 
 // traceOut is a trace being written while a test waits on it.
-type traceOut struct {
-	mu      sync.Mutex
-	buf     bytes.Buffer
-	written chan struct{}
-}
+type traceOut struct{ *syncbuf.Buffer }
 
-func (o *traceOut) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	select {
-	case o.written <- struct{}{}:
-	default:
-	}
-	return o.buf.Write(p)
-}
-
-func (o *traceOut) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.String()
-}
+func newTraceOut() *traceOut { return &traceOut{syncbuf.New()} }
 
 // waitFor waits until the trace holds every one of want, in this order.
 func (o *traceOut) waitFor(t *testing.T, want ...string) {
 	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for !inOrder(o.String(), want) {
-		select {
-		case <-o.written:
-		case <-deadline.C:
-			t.Fatalf("the trace lacks, in this order:\n  %s\ntrace:\n%s", strings.Join(want, "\n  "), o.String())
-		}
+	if !o.WaitUntil(timeout, func(trace string) bool { return inOrder(trace, want) }) {
+		t.Fatalf("the trace lacks, in this order:\n  %s\ntrace:\n%s", strings.Join(want, "\n  "), o.String())
 	}
 }
 
@@ -67,7 +44,7 @@ func inOrder(s string, want []string) bool {
 // startProxy runs a proxy to server and returns it and its address.
 func startProxy(t *testing.T, server string, f Faults) (*Proxy, string, *traceOut) {
 	t.Helper()
-	out := &traceOut{written: make(chan struct{}, 1)}
+	out := newTraceOut()
 	p := New(Config{Server: server, Out: out, Faults: f})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -228,28 +205,7 @@ func (e *wsEnd) recv() (byte, []byte, error) {
 
 // frame encodes a frame; masked frames use a fixed key.
 func frame(head byte, masked bool, payload []byte) []byte {
-	b := []byte{head}
-	var m byte
-	if masked {
-		m = 0x80
-	}
-	switch n := len(payload); {
-	case n < 126:
-		b = append(b, m|byte(n))
-	case n < 1<<16:
-		b = binary.BigEndian.AppendUint16(append(b, m|126), uint16(n))
-	default:
-		b = binary.BigEndian.AppendUint64(append(b, m|127), uint64(n))
-	}
-	if !masked {
-		return append(b, payload...)
-	}
-	key := [4]byte{1, 2, 3, 4}
-	b = append(b, key[:]...)
-	for i, c := range payload {
-		b = append(b, c^key[i%4])
-	}
-	return b
+	return wsframetest.Frame(head, masked, [4]byte{1, 2, 3, 4}, payload)
 }
 
 func closeBody(code uint16, reason string) []byte {

@@ -19,7 +19,7 @@ func traceWith(cfg Config, steps []struct {
 	d    direction
 	data string
 }, size int) string {
-	out := &traceOut{written: make(chan struct{}, 1)}
+	out := newTraceOut()
 	cfg.Out = out
 	c := newConn(New(cfg), nil)
 	for _, s := range steps {

@@ -98,7 +98,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		cfg.CPU, cfg.ClientCPU = nil, nil
 		fmt.Fprintf(stdout, "CPU time cannot be read here (%v): the CPU columns say n/a\n", err)
 	}
-	if err := sleepCtx(ctx, time.Second); err != nil { // the first updates
+	if err := compare.Sleep(ctx, time.Second); err != nil { // the first updates
 		return err
 	}
 	sizes, err := compare.MeasureSizes(ctx, srv.Addr)
@@ -162,17 +162,6 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("the server panicked:\n%s", serverLog.String())
 	}
 	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 func fmtSeconds(s float64) string {

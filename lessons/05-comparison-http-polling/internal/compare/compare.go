@@ -175,13 +175,13 @@ func Measure(ctx context.Context, cfg Config, mode Mode) (Result, error) {
 		wg.Wait()
 		return Result{}, err
 	}
-	if err := sleep(ctx, cfg.Warmup); err != nil {
+	if err := Sleep(ctx, cfg.Warmup); err != nil {
 		return fail(err)
 	}
 	cpu0, ccpu0 := readCPU(cfg.CPU), readCPU(cfg.ClientCPU)
 	up0, down0, req0 := r.c.up.Load(), r.c.down.Load(), r.c.requests.Load()
 	t0 := time.Now()
-	if err := sleep(ctx, cfg.Window); err != nil {
+	if err := Sleep(ctx, cfg.Window); err != nil {
 		return fail(err)
 	}
 	t1 := time.Now()
@@ -196,7 +196,7 @@ func Measure(ctx context.Context, cfg Config, mode Mode) (Result, error) {
 	}
 	// Updates made near the end of the window arrive after it: a poll
 	// interval later at most, for short polling.
-	if err := sleep(ctx, mode.Interval+500*time.Millisecond); err != nil {
+	if err := Sleep(ctx, mode.Interval+500*time.Millisecond); err != nil {
 		return fail(err)
 	}
 	stop()
@@ -240,7 +240,8 @@ func readCPU(f func() (time.Duration, error)) time.Duration {
 	return d
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits for d, or until ctx is done, and returns ctx.Err() then.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -271,7 +272,7 @@ func (r *run) client(ctx context.Context, i int, since uint64) error {
 func (r *run) poll(ctx context.Context, i int, since uint64) error {
 	hc := newClient(&r.c)
 	defer hc.CloseIdleConnections()
-	if err := sleep(ctx, rand.N(r.mode.Interval)); err != nil {
+	if err := Sleep(ctx, rand.N(r.mode.Interval)); err != nil {
 		return nil
 	}
 	t := time.NewTicker(r.mode.Interval)
