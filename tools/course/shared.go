@@ -18,7 +18,9 @@ import (
 // flags, the server and its shutdown, test helpers, the lesson Makefile) are
 // copied into every lesson that needs them. The first line of each such file
 // carries sharedTag, and verify checks that every lesson's copy is the same,
-// so a fix made in one lesson reaches them all.
+// so a fix made in one lesson reaches them all. A file shared by some
+// lessons only, where others have a different file of the same name, names
+// them after the tag: "course:shared(04-chat,06-scale-out)".
 const sharedTag = "course:shared"
 
 // sharedCopy is one lesson's copy of a shared file.
@@ -36,10 +38,11 @@ type sharedCheck struct {
 
 // checkShared compares, for every file that carries the tag in any lesson,
 // the copies of all lessons that have a file of that name (relative to the
-// lesson folder). A lesson may lack a shared file.
+// lesson folder), or of the lessons the tag names. A lesson may lack a
+// shared file.
 func checkShared(all []lesson.Lesson) (sharedCheck, error) {
 	var c sharedCheck
-	tagged := map[string]bool{}
+	tagged := map[string][]string{} // the lessons named by the tag; nil for all
 	for _, l := range all {
 		err := filepath.WalkDir(l.Dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -48,9 +51,12 @@ func checkShared(all []lesson.Lesson) (sharedCheck, error) {
 			if d.IsDir() && path != l.Dir && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir
 			}
-			if d.Type().IsRegular() && hasSharedTag(path) {
+			if !d.Type().IsRegular() {
+				return nil
+			}
+			if ok, lessons := sharedTagOf(path); ok {
 				rel, _ := filepath.Rel(l.Dir, path)
-				tagged[filepath.ToSlash(rel)] = true
+				tagged[filepath.ToSlash(rel)] = lessons
 			}
 			return nil
 		})
@@ -62,6 +68,9 @@ func checkShared(all []lesson.Lesson) (sharedCheck, error) {
 	for _, name := range slices.Sorted(maps.Keys(tagged)) {
 		var copies []sharedCopy
 		for _, l := range all {
+			if group := tagged[name]; group != nil && !slices.Contains(group, l.Name) {
+				continue
+			}
 			data, err := os.ReadFile(filepath.Join(l.Dir, filepath.FromSlash(name)))
 			if err == nil {
 				copies = append(copies, sharedCopy{l.Name, data})
@@ -92,15 +101,25 @@ func checkShared(all []lesson.Lesson) (sharedCheck, error) {
 	return c, nil
 }
 
-// hasSharedTag reports whether the first line of the file carries the tag.
-func hasSharedTag(path string) bool {
+// sharedTagOf reports whether the first line of the file carries the tag,
+// and the lessons it names, if any.
+func sharedTagOf(path string) (bool, []string) {
 	f, err := os.Open(path)
 	if err != nil {
-		return false
+		return false, nil
 	}
 	defer f.Close()
 	line, _ := bufio.NewReaderSize(f, 4096).ReadSlice('\n')
-	return bytes.Contains(line, []byte(sharedTag))
+	_, after, ok := strings.Cut(string(line), sharedTag)
+	if !ok {
+		return false, nil
+	}
+	if names, ok := strings.CutPrefix(after, "("); ok {
+		if names, _, ok = strings.Cut(names, ")"); ok {
+			return true, strings.Split(names, ",")
+		}
+	}
+	return true, nil
 }
 
 // commonest is the copy most lessons agree on; the earliest lesson's on a tie.

@@ -106,4 +106,20 @@ func TestShared(t *testing.T) {
 		"origin.go: the copy in 04-nohint differs from the one in 01-good at line 1:\n",
 		"  lessons/01-good/origin.go:1: // course:shared: the same everywhere.\n",
 		"  lessons/04-nohint/origin.go:1: package main")
+
+	// A file shared by the lessons its tag names only: the other lessons'
+	// files of that name are their own.
+	page := "<!-- course:shared(05-caught,06-missed): one page for two lessons -->\n<p>hi</p>\n"
+	writeFile(t, lessonFile(5, "static/index.html"), page)
+	writeFile(t, lessonFile(6, "static/index.html"), page+"<p>drifted</p>\n")
+	c, err = checkShared(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Makefile (3 lessons), origin.go (2 lessons), static/index.html (2 lessons)"; c.held != want {
+		t.Errorf("held = %q, want %q", c.held, want)
+	}
+	if got, want := c.problems[len(c.problems)-1], "static/index.html differs in 06-missed from 05-caught"; got != want {
+		t.Errorf("the last problem = %q, want %q", got, want)
+	}
 }
