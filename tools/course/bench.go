@@ -36,8 +36,8 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "compare")
-	if out, err := lesson.BuildPackage(ctx, l.Dir, "./cmd/compare", bin); err != nil {
+	bin, out, err := lesson.BuildPackage(ctx, l.Dir, "./cmd/compare", filepath.Join(tmp, "compare"))
+	if err != nil {
 		fmt.Fprintf(e.stderr, "bench: building %s/cmd/compare: %v\n%s", e.rel(l.Dir), err, out)
 		return exitFail
 	}

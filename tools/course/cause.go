@@ -27,7 +27,7 @@ const (
 func splitCause(lines []string, dir string, rel func(string) string) (*cause, []string) {
 	lines = dropRaceNotices(lines)
 	var c *cause
-	if p := panicStart(lines); p >= 0 && !containsLine(lines[p:p+1], "test timed out") {
+	if p := panicStart(lines); p >= 0 && timeoutAfter(lines[p:p+1]) == "" {
 		c = &cause{panicHeadline, trimTrace(lines[p:], dir, rel)}
 		lines = lines[:p]
 	} else if start, end, ok := httpPanic(lines, 0); ok {

@@ -84,14 +84,9 @@ func nulSplit(out []byte) []string {
 // differ from the commit HEAD, or an error when git cannot tell (no git, or
 // no repository).
 func changedStarters(ctx context.Context, l lesson.Lesson) ([]string, error) {
-	files, err := l.StarterFiles()
+	dir, paths, err := starterRepoPaths(l)
 	if err != nil {
 		return nil, err
-	}
-	dir := filepath.ToSlash(filepath.Join("lessons", l.Name))
-	paths := make([]string, len(files))
-	for i, f := range files {
-		paths[i] = dir + "/" + f
 	}
 	d, err := gitDiff(ctx, l.Root, "HEAD", paths...)
 	if err != nil {
@@ -103,4 +98,18 @@ func changedStarters(ctx context.Context, l lesson.Lesson) ([]string, error) {
 	}
 	slices.Sort(changed)
 	return changed, nil
+}
+
+// starterRepoPaths returns the lesson's folder and its starter files as
+// paths in the repository, as git names them.
+func starterRepoPaths(l lesson.Lesson) (dir string, starters []string, err error) {
+	files, err := l.StarterFiles()
+	if err != nil {
+		return "", nil, err
+	}
+	dir = filepath.ToSlash(filepath.Join("lessons", l.Name))
+	for _, f := range files {
+		starters = append(starters, dir+"/"+f)
+	}
+	return dir, starters, nil
 }

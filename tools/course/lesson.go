@@ -111,14 +111,27 @@ func (e *env) printReport(r *report) {
 	fmt.Fprintf(w, "`make watch-%d` reruns the tests on every save; `make hint-%d` shows every hint.\n", l.Num, l.Num)
 }
 
+// printFailure shows why f failed, then its hint.
 func (e *env) printFailure(r *report, f *entry) {
+	e.printFailureMessage(r, f)
+	if f.hinted {
+		fmt.Fprintf(e.stdout, "%s\n\n%s\n\n", e.yellow("Hint:"), indent(f.hint, "    "))
+	} else {
+		fmt.Fprintf(e.stdout, "%s\n\n", e.dim(fmt.Sprintf("(%s has no hint in %s)", f.name, e.rel(filepath.Join(r.lesson.Dir, hints.FileName)))))
+	}
+}
+
+// printFailureMessage shows why f failed: the likely cause first (a panic,
+// a race), then the test's own messages.
+func (e *env) printFailureMessage(r *report, f *entry) {
 	w, l := e.stdout, r.lesson
 	c, msg := splitCause(f.test.Output, l.Dir, e.rel)
 	msg = trimBlank(condenseTestify(msg))
+	limit := timeoutAfter(msg)
 	switch {
-	case f.test.Unfinished && timeoutAfter(msg) != "":
+	case f.test.Unfinished && limit != "":
 		fmt.Fprintf(w, "%s did not finish within the %s limit: something waits forever (a read with no deadline? a lock never released?).\n\n",
-			e.bold(f.name), timeoutAfter(msg))
+			e.bold(f.name), limit)
 	case f.test.Unfinished:
 		fmt.Fprintf(w, "%s crashed the test program before it could finish (the others were run again without it).\n\n", e.bold(f.name))
 	case c != nil:
@@ -137,11 +150,6 @@ func (e *env) printFailure(r *report, f *entry) {
 	}
 	if len(msg) > 0 {
 		e.printMessage(r, f.name, msg)
-	}
-	if f.hinted {
-		fmt.Fprintf(w, "%s\n\n%s\n\n", e.yellow("Hint:"), indent(f.hint, "    "))
-	} else {
-		fmt.Fprintf(w, "%s\n\n", e.dim(fmt.Sprintf("(%s has no hint in %s)", f.name, e.rel(filepath.Join(l.Dir, hints.FileName)))))
 	}
 }
 

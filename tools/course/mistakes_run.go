@@ -170,15 +170,9 @@ func failureText(e *env, r *report, f *entry) []string {
 	var buf bytes.Buffer
 	pe := *e
 	pe.stdout = &buf
-	en := *f
-	en.hint, en.hinted = "", true
-	pe.printFailure(r, &en)
-	text := buf.String()
-	if i := strings.LastIndex(text, "\nHint:"); i >= 0 {
-		text = text[:i]
-	}
+	pe.printFailureMessage(r, f)
 	var lines []string
-	for _, line := range splitLines(text) {
+	for _, line := range splitLines(buf.String()) {
 		if strings.TrimSpace(line) != "" {
 			lines = append(lines, line)
 		}

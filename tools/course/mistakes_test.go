@@ -93,7 +93,7 @@ func TestMistakesContent(t *testing.T) {
 		one("No such file", "nothing.go", "TestGreet", "x\n")+
 		one("Found twice", "calc.go", "TestGreet", "}\n")+
 		one("Given file", "main.go", "TestVersion", "func main() {}\n"))
-	v := &verdict{lesson: l, problems: []string{"solution fails TestGreet (with -race)"}}
+	v := &verdict{lesson: l, problems: []string{"solution fails TestGreet (with -race)"}, solutionFailed: true}
 	v.checkMistakes(t.Context())
 	want := []string{
 		"solution fails TestGreet (with -race)",

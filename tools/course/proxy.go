@@ -53,7 +53,7 @@ func cmdTrace(ctx context.Context, e *env, args []string) int {
 		cmd = "run"
 	}
 	go func() {
-		exited <- serve(ctx, &srv, cmd, append([]string{strconv.Itoa(l.Num), "-addr", "127.0.0.1:0", "--"}, fs.Args()...), !*own)
+		exited <- serveLesson(ctx, &srv, cmd, l, "127.0.0.1:0", fs.Args(), !*own)
 	}()
 
 	// Until the server listens, a signal stops the build or the server.

@@ -123,9 +123,7 @@ func runUnreached(ctx context.Context, l lesson.Lesson, res *gotest.Result, opt 
 // timedOut reports whether the test binary was stopped by -timeout.
 func timedOut(res *gotest.Result) bool {
 	for _, t := range res.Tests {
-		if slices.ContainsFunc(t.Output, func(line string) bool {
-			return strings.Contains(line, "test timed out")
-		}) {
+		if timeoutAfter(t.Output) != "" {
 			return true
 		}
 	}

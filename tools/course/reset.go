@@ -27,14 +27,10 @@ func cmdReset(ctx context.Context, e *env, args []string) int {
 	if err := fs.Parse(rest); err != nil || !noMoreArgs(e, "reset", fs.Args()) {
 		return exitUsage
 	}
-	starters, err := l.StarterFiles()
+	lessonDir, starters, err := starterRepoPaths(l)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return exitFail
-	}
-	lessonDir := filepath.ToSlash(filepath.Join("lessons", l.Name))
-	for i, f := range starters {
-		starters[i] = lessonDir + "/" + f
 	}
 	diff, err := gitDiff(ctx, e.root, *ref, lessonDir)
 	if err != nil {

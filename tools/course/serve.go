@@ -9,7 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
+
 	"wscourse/tools/internal/lesson"
 )
 
@@ -36,6 +36,12 @@ func serve(ctx context.Context, e *env, cmd string, args []string, solution bool
 	if err := fs.Parse(rest); err != nil {
 		return exitUsage
 	}
+	return serveLesson(ctx, e, cmd, l, *addr, fs.Args(), solution)
+}
+
+// serveLesson is serve once the arguments are read: the server of l listens
+// on addr and gets serverArgs too.
+func serveLesson(ctx context.Context, e *env, cmd string, l lesson.Lesson, addr string, serverArgs []string, solution bool) int {
 	tmp, err := os.MkdirTemp("", "course-"+cmd+"-")
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
@@ -51,12 +57,9 @@ func serve(ctx context.Context, e *env, cmd string, args []string, solution bool
 			return exitFail
 		}
 	}
-	bin := filepath.Join(tmp, "server")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
 	fmt.Fprintf(e.stderr, "building lesson %d (%s)...\n", l.Num, what)
-	if out, err := lesson.Build(ctx, dir, bin); err != nil {
+	bin, out, err := lesson.Build(ctx, dir, filepath.Join(tmp, "server"))
+	if err != nil {
 		fmt.Fprintf(e.stderr, "lesson %d does not build:\n\n", l.Num)
 		lines := splitLines(string(out))
 		if solution {
@@ -69,7 +72,7 @@ func serve(ctx context.Context, e *env, cmd string, args []string, solution bool
 		}
 		return exitFail
 	}
-	srv := exec.Command(bin, append([]string{"-addr", *addr}, fs.Args()...)...)
+	srv := exec.Command(bin, append([]string{"-addr", addr}, serverArgs...)...)
 	srv.Dir = dir
 	srv.Stdout, srv.Stderr = e.stdout, e.stderr // no stdin: it runs outside the terminal's group
 	ownGroup(srv)

@@ -41,16 +41,6 @@ func trimBlank(lines []string) []string {
 	return lines
 }
 
-// containsLine reports whether any line contains s.
-func containsLine(lines []string, s string) bool {
-	for _, l := range lines {
-		if strings.Contains(l, s) {
-			return true
-		}
-	}
-	return false
-}
-
 // plural is "1 test" or "2 tests".
 func plural(n int, noun string) string {
 	if n == 1 {

@@ -18,6 +18,9 @@ type verdict struct {
 	held     []string // what is right, said briefly
 	problems []string // what is wrong, one phrase each
 	details  []string // compiler errors and failure messages behind the problems
+	// solutionFailed: the solution does not build or pass, so the mistakes,
+	// edits of it, are not run.
+	solutionFailed bool
 }
 
 func (v *verdict) ok() bool { return len(v.problems) == 0 }
@@ -166,16 +169,19 @@ func (v *verdict) checkSolution(ctx context.Context) {
 	defer os.RemoveAll(tmp)
 	stage := filepath.Join(tmp, v.lesson.Name)
 	if err := v.lesson.StageSolution(stage); err != nil {
+		v.solutionFailed = true
 		v.problems = append(v.problems, "solution: "+err.Error())
 		return
 	}
 	res, err := gotest.Run(ctx, stage, gotest.Options{Race: true, NoCache: true})
 	switch {
 	case err != nil:
+		v.solutionFailed = true
 		v.problems = append(v.problems, "solution: go test did not run")
 		v.details = append(v.details, relabel(strings.Split(err.Error(), "\n"), stage, v.origin(true))...)
 		return
 	case res.BuildFailed:
+		v.solutionFailed = true
 		v.problems = append(v.problems, "solution does not build")
 		v.details = append(v.details, relabel(res.BuildOutput, stage, v.origin(true))...)
 		return
@@ -200,7 +206,9 @@ func (v *verdict) checkSolution(ctx context.Context) {
 		v.problems = append(v.problems, "solution ran no tests")
 	default:
 		v.held = append(v.held, fmt.Sprintf("solution passes %s with -race", plural(res.Count(gotest.Passed), "test")))
+		return
 	}
+	v.solutionFailed = true
 }
 
 // origin names a file of the (staged) lesson after where it comes from: the

@@ -63,8 +63,8 @@ func buildSolution(n int) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 	defer cancel()
-	bin := filepath.Join(dir, "bin")
-	if out, err := lesson.Build(ctx, dir, bin); err != nil {
+	bin, out, err := lesson.Build(ctx, dir, filepath.Join(dir, "bin"))
+	if err != nil {
 		return "", fmt.Errorf("build %s with its solution (GOWORK=off go build in %s): %v\n%s", l.Name, dir, err, out)
 	}
 	return bin, nil
