@@ -52,25 +52,36 @@ type connKey struct{}
 func (s *sockets) track(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		conn, _ := r.Context().Value(connKey{}).(net.Conn)
-		s.mu.Lock()
-		if s.shutdown {
-			s.mu.Unlock()
+		release, ok := s.hold(conn)
+		if !ok {
 			http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
 			return
 		}
-		s.handlers.Add(1)
-		if conn != nil {
-			s.active[conn] = struct{}{}
-		}
-		s.mu.Unlock()
-		defer func() {
-			s.mu.Lock()
-			delete(s.active, conn)
-			s.mu.Unlock()
-			s.handlers.Done()
-		}()
+		defer release()
 		h(w, r)
 	}
+}
+
+// hold counts a goroutine that serves conn (a handler, or one a handler
+// hands its connection on to) until release is called: shutdown waits for
+// it and cuts conn off if it does not finish in time. Once shutdown has
+// begun it counts nothing and returns false.
+func (s *sockets) hold(conn net.Conn) (release func(), ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutdown {
+		return nil, false
+	}
+	s.handlers.Add(1)
+	if conn != nil {
+		s.active[conn] = struct{}{}
+	}
+	return func() {
+		s.mu.Lock()
+		delete(s.active, conn)
+		s.mu.Unlock()
+		s.handlers.Done()
+	}, true
 }
 
 // serve listens on addr, prints "listening on http://ADDR" to stdout and

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -95,12 +94,11 @@ func dialLoad(addr string) (net.Conn, error) {
 // sent. Every message is "SEQ SENT_UNIX_NANO xxx..."; the publisher's
 // probes are "probe".
 type loadClient struct {
-	conn    net.Conn
-	run     *loadRun
-	probed  bool
-	lat     []int64 // of measured messages
-	frames  int     // WebSocket messages read
-	readErr error
+	conn   net.Conn
+	run    *loadRun
+	probed bool
+	lat    []int64 // of measured messages
+	frames int     // WebSocket messages read
 }
 
 // loadRun is the shared state of one run.
@@ -118,7 +116,6 @@ func (c *loadClient) read(done *sync.WaitGroup) {
 	var msg []byte
 	for {
 		if _, err := io.ReadFull(br, hdr[:2]); err != nil {
-			c.readErr = err
 			return
 		}
 		fin, op := hdr[0]&0x80 != 0, hdr[0]&0x0F
@@ -136,7 +133,6 @@ func (c *loadClient) read(done *sync.WaitGroup) {
 		}
 		if op >= 8 { // control: pings are rare in a run this short; close ends it
 			if _, err := br.Discard(int(n)); err != nil || op == 8 {
-				c.readErr = errors.New("closed by the server")
 				return
 			}
 			continue
@@ -147,7 +143,6 @@ func (c *loadClient) read(done *sync.WaitGroup) {
 		start := len(msg)
 		msg = slices.Grow(msg, int(n))[:start+int(n)]
 		if _, err := io.ReadFull(br, msg[start:]); err != nil {
-			c.readErr = err
 			return
 		}
 		if fin {

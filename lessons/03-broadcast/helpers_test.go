@@ -82,9 +82,8 @@ type wsClient struct {
 
 // clientOptions change how dial's client behaves.
 type clientOptions struct {
-	pings      bool // report pings as events
-	silent     bool // do not answer pings
-	queueDepth int  // events buffered before the client stops reading
+	pings  bool // report pings as events
+	silent bool // do not answer pings
 }
 
 // dial connects a client to /ws and starts reading.
@@ -94,11 +93,8 @@ func dial(tb testing.TB, ts *testServer, name string, opts ...clientOptions) *ws
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	if o.queueDepth == 0 {
-		o.queueDepth = 4096
-	}
 	conn := dialConn(tb, ts, name)
-	c := &wsClient{tb: tb, name: name, conn: conn, events: make(chan event, o.queueDepth),
+	c := &wsClient{tb: tb, name: name, conn: conn, events: make(chan event, 4096),
 		closed: make(chan struct{}), done: make(chan struct{})}
 	conn.SetPingHandler(func(data string) error {
 		if o.pings {
@@ -131,16 +127,20 @@ func dialConn(tb testing.TB, ts *testServer, name string) *websocket.Conn {
 	return conn
 }
 
+// endOf is the event that ends a connection whose read failed with err.
+func endOf(err error) event {
+	if ce, ok := errors.AsType[*websocket.CloseError](err); ok {
+		return event{code: ce.Code, reason: ce.Text}
+	}
+	return event{err: err}
+}
+
 func (c *wsClient) read() {
 	defer close(c.done)
 	for {
 		typ, data, err := c.conn.ReadMessage()
 		if err != nil {
-			e := event{err: err}
-			if ce, ok := errors.AsType[*websocket.CloseError](err); ok {
-				e = event{code: ce.Code, reason: ce.Text}
-			}
-			c.push(e)
+			c.push(endOf(err))
 			return
 		}
 		c.push(event{typ: typ, data: string(data)})

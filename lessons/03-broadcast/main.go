@@ -123,20 +123,16 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 		ws.Close()
 		return
 	}
-	// Counted as track counts handlers, so that shutdown waits for it and
-	// cuts it off if it does not finish in time. (The key is the batchConn:
+	// Held as track holds handlers, so that shutdown waits for it and cuts
+	// it off if it does not finish in time. (The key is the batchConn:
 	// track forgets the raw connection when this handler returns.)
-	s.mu.Lock()
-	s.handlers.Add(1)
-	s.active[c.out] = struct{}{}
-	s.mu.Unlock()
+	release, ok := s.hold(c.out)
+	if !ok { // shutdown has begun: this handler, which track holds, says goodbye
+		s.serveClient(c)
+		return
+	}
 	go func() {
-		defer func() {
-			s.mu.Lock()
-			delete(s.active, c.out)
-			s.mu.Unlock()
-			s.handlers.Done()
-		}()
+		defer release()
 		s.serveClient(c)
 	}()
 }

@@ -96,7 +96,7 @@ func TestSlowClient(t *testing.T) {
 		// The writer was blocked, not broken: once the client reads, the
 		// close frame can be written, so here a drop is not enough.
 		ce, ok := errors.AsType[*websocket.CloseError](err)
-		require.Truef(t, ok && ce.Code == websocket.ClosePolicyViolation, "the stalled client, reading at last, after %d messages: got %s; want close 1008 (policy violation) \"too slow\": the client can read it now, so say why it is dropped (look at %s)", got, describeEnd(err), writerFile)
+		require.Truef(t, ok && ce.Code == websocket.ClosePolicyViolation, "the stalled client, reading at last, after %d messages: got %s; want close 1008 (policy violation) \"too slow\": the client can read it now, so say why it is dropped (look at %s)", got, endOf(err), writerFile)
 		t.Logf("the stalled client got %d messages, then close 1008 %q", got, ce.Text)
 		break
 	}
@@ -146,12 +146,4 @@ func TestWriteDeadline(t *testing.T) {
 		pub.send(msg)
 		pub.expect(msg, "its own message, while another client had stopped reading", hubFiles)
 	}
-}
-
-// describeEnd says how a read ended.
-func describeEnd(err error) string {
-	if ce, ok := errors.AsType[*websocket.CloseError](err); ok {
-		return event{code: ce.Code, reason: ce.Text}.String()
-	}
-	return "error " + err.Error()
 }

@@ -406,6 +406,12 @@ func (r *room) leave(c *client) {
 func (r *room) post(ctx context.Context, c *client, text string) error {
 	ctx, cancel := context.WithTimeout(ctx, postTimeout)
 	defer cancel()
-	_, err := r.b.js.Publish(ctx, r.subject, encode(posted{From: c.name, Text: text}))
+	// Just after NATS is back, JetStream may not answer yet while it reads
+	// its streams from disk ("no responders"): try again until postTimeout.
+	_, err := r.b.js.Publish(ctx, r.subject, encode(posted{From: c.name, Text: text}),
+		jetstream.WithRetryWait(retryWait), jetstream.WithRetryAttempts(int(postTimeout/retryWait)))
+	if err != nil {
+		r.logf("room %s: %s's message not sent: %v", r.name, c.name, err)
+	}
 	return err
 }
