@@ -19,16 +19,21 @@ func TestShutdown(t *testing.T) {
 	requireBroadcast(t, ts)
 	cs := dialJoined(t, ts, 2)
 
+	// Client 0 goes on sending for a moment after the server's close frame,
+	// as a busy client would, before it answers: its messages reach a hub
+	// that has stopped. (Its reading goroutine is then its only writer.)
+	cs[0].conn.SetCloseHandler(func(code int, _ string) error {
+		for i := range 30 {
+			cs[0].conn.SetWriteDeadline(time.Now().Add(readTimeout))
+			if cs[0].conn.WriteMessage(websocket.TextMessage, fmt.Appendf(nil, "after the close frame %d", i)) != nil {
+				break // the server has closed the connection
+			}
+			time.Sleep(10 * time.Millisecond) // a client's pace, not a wait for the server
+		}
+		return cs[0].conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(readTimeout))
+	})
 	start := time.Now()
 	ts.cancel() // what SIGTERM does
-	// Client 0 goes on sending for a moment, as a busy client would: its
-	// messages reach a hub that has stopped, or is stopping.
-	for i := range 10 {
-		cs[0].conn.SetWriteDeadline(time.Now().Add(readTimeout))
-		if cs[0].conn.WriteMessage(websocket.TextMessage, fmt.Appendf(nil, "after SIGTERM %d", i)) != nil {
-			break // the server has closed the connection: fine
-		}
-	}
 	for _, c := range cs {
 		_, end, ok := c.expectClose(time.Second)
 		require.Truef(t, ok, "%s: after SIGTERM, nothing but messages for 1s; want close 1001 (going away) (look at %s: s.closing)", c.name, writerFile)
