@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -73,10 +72,7 @@ func TestSlowMember(t *testing.T) {
 	requireChat(t, ts)
 
 	// slow reads its welcome, then nothing until the flood is over.
-	gd := websocket.Dialer{HandshakeTimeout: readTimeout,
-		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return d.DialContext(ctx, network, addr)
-		}}
+	gd := websocket.Dialer{HandshakeTimeout: readTimeout, NetDialContext: d.DialContext}
 	slow, _, err := gd.Dial("ws://"+ts.addr+"/ws?"+url.Values{"name": {"slow"}, "room": {"flood"}}.Encode(), nil)
 	require.NoErrorf(t, err, "slow: dial; want 101 Switching Protocols (look at client.go: serveWS)")
 	defer slow.Close()

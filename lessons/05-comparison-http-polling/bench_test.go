@@ -46,7 +46,7 @@ func BenchmarkTransports(b *testing.B) {
 				}
 			}
 			s := compare.Summarize([]compare.Result{res})
-			p := compare.Predict(m, sizes, 10, cfg.Clients, runtime.NumCPU(), s.CPU+s.ClientCPU)
+			p := compare.Predict(m, sizes, 10, cfg.Clients, runtime.NumCPU(), s.CPUTotal())
 			b.ReportMetric(s.PerSecond, "updates/s")
 			b.ReportMetric(s.Fraction, "delivered")
 			b.ReportMetric(s.P50*1e3, "p50-ms")

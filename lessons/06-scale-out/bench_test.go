@@ -27,10 +27,10 @@ var (
 // whichever instance it is on, must get every message of its room once, in
 // order. Run it once (-benchtime 1x): each iteration is a whole load test.
 func BenchmarkChatLoad(b *testing.B) {
-	natsURL := startNATS(b)
+	_, in := startInstances(b, *loadInstances)
 	var addrs []string
-	for range *loadInstances {
-		addrs = append(addrs, startServer(b, "-nats", natsURL).addr)
+	for _, ts := range in {
+		addrs = append(addrs, ts.addr)
 	}
 	var mem runtime.MemStats
 	cfg := loadtest.Config{Addrs: addrs, Clients: *loadClients, Rooms: *loadRooms, Rate: *loadRate, Duration: *loadDuration,

@@ -101,5 +101,8 @@ func roomSubject(room string) string { return subjectPrefix + token(room) }
 // presenceKey is the key of name's membership of room.
 func presenceKey(room, name string) string { return token(room) + "." + token(name) }
 
-// untoken undoes token.
-func untoken(s string) string { return strings.ReplaceAll(s, "=", ".") }
+// presenceName is the member's name in a key of presenceKey.
+func presenceName(key string) string {
+	_, tok, _ := strings.Cut(key, ".")
+	return strings.ReplaceAll(tok, "=", ".") // token undone
+}

@@ -22,7 +22,7 @@ import (
 const queueSize = 256
 
 // errTooMany answers a message over the rate limit.
-var errTooMany = errors.New("too many messages: at most 10 a second, bursts of 20")
+var errTooMany = fmt.Errorf("too many messages: at most %d a second, bursts of %d", messageRate, messageBurst)
 
 // client is one connection as its room sees it.
 type client struct {
@@ -55,10 +55,6 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rm, err := s.rooms.get(req.room)
-	if errors.Is(err, errStopped) {
-		conn.Close(websocket.StatusGoingAway, "server shutting down")
-		return
-	}
 	if err != nil {
 		s.refuse(conn, websocket.StatusPolicyViolation, err)
 		return
@@ -76,11 +72,7 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 	c := &client{name: req.name, conn: conn, send: make(chan []byte, queueSize),
 		replies: make(chan []byte), gone: make(chan struct{})}
 	if err := rm.join(c, req, rev); err != nil {
-		if errors.Is(err, errStopped) {
-			conn.Close(websocket.StatusGoingAway, "server shutting down")
-		} else {
-			s.refuse(conn, websocket.StatusTryAgainLater, err)
-		}
+		s.refuse(conn, websocket.StatusTryAgainLater, err)
 		return
 	}
 
@@ -100,8 +92,13 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 }
 
 // refuse answers a connection the server will not serve: an error message,
-// then a close with code and the same reason.
+// then a close with code and the same reason; during shutdown (errStopped)
+// a close 1001 only.
 func (s *server) refuse(conn *websocket.Conn, code websocket.StatusCode, reason error) {
+	if errors.Is(reason, errStopped) {
+		conn.Close(websocket.StatusGoingAway, reason.Error())
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.writeWait)
 	defer cancel()
 	if err := wsjson.Write(ctx, conn, errorMessage{Type: "error", Error: reason.Error()}); err != nil {

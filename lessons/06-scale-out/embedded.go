@@ -17,23 +17,10 @@ func startEmbeddedNATS(logf func(string, ...any)) (url string, stop func(), err 
 	if err != nil {
 		return "", nil, err
 	}
-	ns, err := natsserver.NewServer(&natsserver.Options{
-		Host:      "127.0.0.1",
-		Port:      natsserver.RANDOM_PORT,
-		JetStream: true,
-		StoreDir:  dir,
-		NoSigs:    true, // the chat handles SIGINT and SIGTERM
-		NoLog:     true,
-	})
+	ns, err := newNATSServer(dir, natsserver.RANDOM_PORT, 10*time.Second)
 	if err != nil {
 		os.RemoveAll(dir)
 		return "", nil, fmt.Errorf("embedded NATS: %w", err)
-	}
-	ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		ns.Shutdown()
-		os.RemoveAll(dir)
-		return "", nil, fmt.Errorf("embedded NATS: not ready within 10s")
 	}
 	logf("embedded NATS server at %s, JetStream in %s (other instances: -nats %s)", ns.ClientURL(), dir, ns.ClientURL())
 	return ns.ClientURL(), func() {
@@ -41,4 +28,27 @@ func startEmbeddedNATS(logf func(string, ...any)) (url string, stop func(), err 
 		ns.WaitForShutdown()
 		os.RemoveAll(dir)
 	}, nil
+}
+
+// newNATSServer starts a NATS server with JetStream in this process, on
+// 127.0.0.1:port (a free port for natsserver.RANDOM_PORT), storing in dir,
+// and waits up to ready for it to take connections.
+func newNATSServer(dir string, port int, ready time.Duration) (*natsserver.Server, error) {
+	ns, err := natsserver.NewServer(&natsserver.Options{
+		Host:      "127.0.0.1",
+		Port:      port,
+		JetStream: true,
+		StoreDir:  dir,
+		NoSigs:    true, // the chat handles SIGINT and SIGTERM
+		NoLog:     true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ns.Start()
+	if !ns.ReadyForConnections(ready) {
+		ns.Shutdown()
+		return nil, fmt.Errorf("not ready within %v", ready)
+	}
+	return ns, nil
 }

@@ -170,7 +170,7 @@ func runInstance(ctx context.Context, cfg config, natsURL string, presenceTTL ti
 		logf("instance %s: NATS is back", cfg.addr)
 		b.onReconnect()
 	})
-	s := &server{cfg: cfg, sockets: newSockets(), broker: b, logf: logf}
+	s := &server{cfg: cfg, sockets: newSockets()}
 	s.claims = newClaims(b)
 	// The rooms and the claims refresher stop when shutdown begins.
 	s.rooms = newRooms(s.closing, b, logf)
@@ -192,10 +192,8 @@ func runInstance(ctx context.Context, cfg config, natsURL string, presenceTTL ti
 type server struct {
 	cfg config
 	*sockets
-	broker *broker
 	rooms  *rooms
 	claims *claims
-	logf   func(format string, args ...any)
 }
 
 func (s *server) routes() http.Handler {

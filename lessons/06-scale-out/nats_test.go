@@ -12,21 +12,12 @@ import (
 // (and waits for it) when the test ends, after the instances that use it.
 func natsServer(tb testing.TB, dir string, port int) *natsserver.Server {
 	tb.Helper()
-	ns, err := natsserver.NewServer(&natsserver.Options{
-		Host:      "127.0.0.1",
-		Port:      port,
-		JetStream: true,
-		StoreDir:  dir,
-		NoSigs:    true,
-		NoLog:     true,
-	})
+	ns, err := newNATSServer(dir, port, readTimeout)
 	require.NoError(tb, err, "starting the test's NATS server")
-	ns.Start()
 	tb.Cleanup(func() {
 		ns.Shutdown()
 		ns.WaitForShutdown()
 	})
-	require.Truef(tb, ns.ReadyForConnections(readTimeout), "the test's NATS server was not ready within %v", readTimeout)
 	return ns
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -18,7 +19,7 @@ import (
 const queueSize = 256
 
 // errTooMany answers a message over the rate limit.
-var errTooMany = errors.New("too many messages: at most 10 a second, bursts of 20")
+var errTooMany = fmt.Errorf("too many messages: at most %d a second, bursts of %d", messageRate, messageBurst)
 
 // client is one connection as its room sees it.
 type client struct {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -105,8 +104,7 @@ func (p *claims) refreshKey(ctx context.Context, key string) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, presenceTimeout)
 	defer cancel()
-	_, name, _ := strings.Cut(key, ".")
-	if rev, err := p.kv.Update(ctx, key, []byte(untoken(name)), rev); err == nil {
+	if rev, err := p.kv.Update(ctx, key, []byte(presenceName(key)), rev); err == nil {
 		p.held[key] = rev
 	}
 }

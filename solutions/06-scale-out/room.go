@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -111,10 +110,10 @@ func (r *room) follow(ctx context.Context) error {
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		msg, err := r.decode(m)
 		if err != nil {
-			// Not ours (someone published by hand?): passed on without a
-			// type, so that the room counts it but sends it to nobody.
+			// Not ours (someone published by hand?): decode leaves it
+			// without a type, so that the room counts it but sends it to
+			// nobody.
 			r.logf("room %s: skipping a message: %v", r.name, err)
-			msg = message{ID: msg.ID}
 		}
 		select {
 		case deliveries <- msg:
@@ -201,8 +200,7 @@ func (r *room) follow(ctx context.Context) error {
 				continue
 			}
 			seen = e.Revision()
-			_, tok, _ := strings.Cut(e.Key(), ".")
-			name := untoken(tok)
+			name := presenceName(e.Key())
 			if fresh != nil {
 				if e.Operation() == jetstream.KeyValuePut {
 					fresh[name] = true

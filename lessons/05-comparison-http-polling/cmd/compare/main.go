@@ -132,11 +132,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		sums[i] = compare.Summarize(rs)
 	}
 	for i := range sums {
-		cpu := -1.0 // unknown
-		if sums[i].CPU >= 0 && sums[i].ClientCPU >= 0 {
-			cpu = sums[i].CPU + sums[i].ClientCPU
-		}
-		sums[i].Predicted = compare.Predict(sums[i].Mode, sizes, *rate, *clients, runtime.NumCPU(), cpu)
+		sums[i].Predicted = compare.Predict(sums[i].Mode, sizes, *rate, *clients, runtime.NumCPU(), sums[i].CPUTotal())
 	}
 
 	var table bytes.Buffer

@@ -12,12 +12,20 @@ import (
 // Summary is a mode's figures over several runs: the median of each.
 type Summary struct {
 	Mode                Mode
-	Runs                int
 	PerSecond, Fraction float64
 	P50, P99            float64 // seconds
 	Up, Down, Requests  float64 // per update
 	CPU, ClientCPU      float64 // per update, in seconds; -1 unknown
 	Predicted           Prediction
+}
+
+// CPUTotal is the CPU time per update of the server and the clients
+// together, -1 unless both are known.
+func (s Summary) CPUTotal() float64 {
+	if s.CPU < 0 || s.ClientCPU < 0 {
+		return -1
+	}
+	return s.CPU + s.ClientCPU
 }
 
 // Summarize takes the median of every figure of results, all of one mode.
@@ -34,7 +42,7 @@ func Summarize(results []Result) Summary {
 		return (v[len(v)/2-1] + v[len(v)/2]) / 2
 	}
 	return Summary{
-		Mode: results[0].Mode, Runs: len(results),
+		Mode:      results[0].Mode,
 		PerSecond: med(Result.PerSecond), Fraction: med(Result.Fraction),
 		P50: med(func(r Result) float64 { return r.Quantile(0.5) }),
 		P99: med(func(r Result) float64 { return r.Quantile(0.99) }),
@@ -50,18 +58,19 @@ type figure struct {
 	measured func(Summary) float64
 	want     func(Prediction) float64 // nil: no prediction
 	format   func(float64) string
+	floor    float64 // a difference below it counts as none (off)
 }
 
 var figures = []figure{
-	{"updates/s", func(s Summary) float64 { return s.PerSecond }, func(p Prediction) float64 { return p.PerSecond }, fixed(0)},
-	{"delivered", func(s Summary) float64 { return s.Fraction }, func(p Prediction) float64 { return p.Fraction }, percent},
-	{"p50 latency", func(s Summary) float64 { return s.P50 }, func(p Prediction) float64 { return p.P50 }, duration},
-	{"p99 latency", func(s Summary) float64 { return s.P99 }, func(p Prediction) float64 { return p.P99 }, duration},
-	{"bytes down/update", func(s Summary) float64 { return s.Down }, func(p Prediction) float64 { return p.Down }, fixed(0)},
-	{"bytes up/update", func(s Summary) float64 { return s.Up }, func(p Prediction) float64 { return p.Up }, fixed(0)},
-	{"requests/update", func(s Summary) float64 { return s.Requests }, func(p Prediction) float64 { return p.Requests }, fixed(2)},
-	{"server CPU/update", func(s Summary) float64 { return s.CPU }, nil, duration},
-	{"client CPU/update", func(s Summary) float64 { return s.ClientCPU }, nil, duration},
+	{"updates/s", func(s Summary) float64 { return s.PerSecond }, func(p Prediction) float64 { return p.PerSecond }, fixed(0), 1},
+	{"delivered", func(s Summary) float64 { return s.Fraction }, func(p Prediction) float64 { return p.Fraction }, percent, 0.01},
+	{"p50 latency", func(s Summary) float64 { return s.P50 }, func(p Prediction) float64 { return p.P50 }, duration, 50e-6},
+	{"p99 latency", func(s Summary) float64 { return s.P99 }, func(p Prediction) float64 { return p.P99 }, duration, 50e-6},
+	{"bytes down/update", func(s Summary) float64 { return s.Down }, func(p Prediction) float64 { return p.Down }, fixed(0), 1},
+	{"bytes up/update", func(s Summary) float64 { return s.Up }, func(p Prediction) float64 { return p.Up }, fixed(0), 1},
+	{"requests/update", func(s Summary) float64 { return s.Requests }, func(p Prediction) float64 { return p.Requests }, fixed(2), 0.01},
+	{"server CPU/update", func(s Summary) float64 { return s.CPU }, nil, duration, 1},
+	{"client CPU/update", func(s Summary) float64 { return s.ClientCPU }, nil, duration, 1},
 }
 
 func fixed(digits int) func(float64) string {
@@ -98,18 +107,6 @@ func off(measured, predicted, floor float64) (float64, bool) {
 	return r, r > 1.2 || r < 1/1.2
 }
 
-func floorOf(head string) float64 {
-	switch head {
-	case "p50 latency", "p99 latency":
-		return 50e-6
-	case "requests/update":
-		return 0.01
-	case "delivered":
-		return 0.01
-	}
-	return 1
-}
-
 // WriteTable writes the Markdown table: each figure measured, and in
 // brackets what first principles predict; then the disagreements over 20%.
 func WriteTable(w io.Writer, sums []Summary) {
@@ -130,7 +127,7 @@ func WriteTable(w io.Writer, sums []Summary) {
 				if p >= 0 {
 					cell += " (" + f.format(p) + ")"
 				}
-				if r, bad := off(m, p, floorOf(f.head)); bad {
+				if r, bad := off(m, p, f.floor); bad {
 					cell += " ≠"
 					notes = append(notes, fmt.Sprintf("%s, %s: measured %s, predicted %s (×%.2f)", s.Mode.Name(), f.head, f.format(m), f.format(p), r))
 				}

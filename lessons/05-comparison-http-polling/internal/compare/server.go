@@ -34,7 +34,6 @@ type Server struct {
 	Addr string
 	cmd  *exec.Cmd
 	done chan error
-	log  io.Writer
 }
 
 // Start runs bin on a free port with args and waits for its
@@ -49,7 +48,7 @@ func Start(ctx context.Context, bin string, log io.Writer, args ...string) (*Ser
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &Server{cmd: cmd, done: make(chan error, 1), log: log}
+	s := &Server{cmd: cmd, done: make(chan error, 1)}
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
