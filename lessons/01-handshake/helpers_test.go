@@ -213,6 +213,9 @@ func (c *client) writeRaw(b []byte) {
 	c.t.Helper()
 	require.NoError(c.t, c.nc.SetWriteDeadline(time.Now().Add(readTimeout)))
 	_, err := c.nc.Write(b)
+	if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+		require.Failf(c.t, "connection reset", "write to the server: the server reset the TCP connection (RST) while the client was still sending: closing a socket with unread data resets it, and a reset can destroy the close frame before the peer reads it; see closeWith in echo.go: after the close frame, c.finish drains and closes")
+	}
 	require.NoError(c.t, err, "write to the server")
 }
 
