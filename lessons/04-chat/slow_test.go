@@ -59,6 +59,20 @@ func (c *wsClient) nextFlood(left *bool, what string) msg {
 	}
 }
 
+// joinFlood joins name to the room of the flood, whose room must let it in
+// while slow is not reading.
+func joinFlood(t *testing.T, ts *testServer, name string) *wsClient {
+	t.Helper()
+	c := dialQuery(t, ts, name+" in flood", url.Values{"name": {name}, "room": {"flood"}}.Encode())
+	e, ok := c.next(readTimeout)
+	if !ok {
+		t.Fatalf("%s: waiting for its welcome while slow had stopped reading: nothing came within %v. Want the room to go on as if nothing happened: does the room wait for a full queue? A full queue must evict its member, never block the room (look at %s)",
+			c.name, readTimeout, slowFiles)
+	}
+	require.Truef(t, !e.end() && e.m.Type == "welcome", "%s: got %s; want its welcome first (look at %s)", c.name, e, welcomeFiles)
+	return c
+}
+
 // TestSlowMember: a member that stops reading is evicted once its queue is
 // full: the others are told it left and go on getting every message, in
 // order, and it gets close 1008 when it reads again.
@@ -97,7 +111,7 @@ func TestSlowMember(t *testing.T) {
 	order := map[int64]string{} // the text of each id, as the first reader got it
 	sent := 0
 	for wave := 0; wave < floodWaves && slices.Contains(left, false); wave++ {
-		sender, _ := join(t, ts, uniq("sender", wave), "flood")
+		sender := joinFlood(t, ts, uniq("sender", wave))
 		texts := make([]string, floodBurst)
 		for i := range texts {
 			texts[i] = floodText(sent + i)
