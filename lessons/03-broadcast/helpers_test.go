@@ -263,10 +263,13 @@ func dialJoined(tb testing.TB, ts *testServer, n int) []*wsClient {
 }
 
 // writers counts the goroutines running writePump.
-func writers() int {
+func writers() int { return running("writePump") }
+
+// running counts the goroutines running the method of that name.
+func running(method string) int {
 	n := 0
 	for _, g := range goroutines() {
-		if strings.Contains(g.stack, ").writePump(") {
+		if strings.Contains(g.stack, ")."+method+"(") {
 			n++
 		}
 	}

@@ -101,6 +101,14 @@ func TestSlowClient(t *testing.T) {
 		break
 	}
 
+	// The stalled client's handler has left the hub once it returns, so
+	// whatever the hub does with that leave happens before it takes the
+	// others' next messages.
+	for wait := time.Now().Add(readTimeout); running("serveClient") > len(cs); {
+		require.Falsef(t, time.Now().After(wait), "the stalled client was closed %v ago and its handler (serveClient in main.go) still runs; want it to end with the connection: does readPump return once the connection is closed? (look at %s)", readTimeout, hubFiles)
+		time.Sleep(5 * time.Millisecond) // poll: goroutines end on their own
+	}
+
 	// Nothing stalled: the others go on as before.
 	for i := range 5 {
 		msg := fmt.Sprintf("after the flood %d", i)
