@@ -113,8 +113,9 @@ type sseEvent struct {
 
 // sseStream reads events from an open /sse response.
 type sseStream struct {
-	resp *http.Response
-	br   *bufio.Reader
+	resp     *http.Response
+	br       *bufio.Reader
+	comments int // comment lines read so far
 }
 
 // openSSE opens /sse with the given Last-Event-ID ("" for none). The stream
@@ -136,24 +137,47 @@ func openSSE(t *testing.T, ctx context.Context, ts *testServer, lastID string) *
 	return &sseStream{resp: resp, br: bufio.NewReader(resp.Body)}
 }
 
-// next reads the next event, skipping comments.
+// errNoBlankLine: the server wrote the fields of a next event before the
+// blank line that ends an event.
+var errNoBlankLine = errors.New("the event was not ended by a blank line")
+
+// next reads the next event, counting and skipping comments. An event's
+// fields that run into the next event's, with no blank line between, are
+// errNoBlankLine: a browser would join them into one event.
 func (s *sseStream) next() (sseEvent, error) {
-	var e sseEvent
-	fields := 0
+	e, _, err := s.read(false)
+	return e, err
+}
+
+// read reads the next event, or with stopAtComment the next comment if one
+// comes first (then comment is true).
+func (s *sseStream) read(stopAtComment bool) (e sseEvent, comment bool, err error) {
+	var fields []string
 	for {
 		line, err := s.br.ReadString('\n')
 		if err != nil {
-			return e, err
+			if len(fields) > 0 {
+				err = fmt.Errorf("%w: read %q, then %v", errNoBlankLine, strings.Join(fields, ""), err)
+			}
+			return e, false, err
 		}
-		line = strings.TrimRight(line, "\r\n")
+		field := strings.TrimRight(line, "\r\n")
 		switch {
-		case line == "" && fields > 0:
-			return e, nil
-		case line == "", strings.HasPrefix(line, ":"):
+		case field == "" && len(fields) > 0:
+			return e, false, nil
+		case field == "":
+		case strings.HasPrefix(field, ":"):
+			s.comments++
+			if stopAtComment && len(fields) == 0 {
+				return e, true, nil
+			}
 		default:
-			name, value, _ := strings.Cut(line, ":")
+			name, value, _ := strings.Cut(field, ":")
 			value = strings.TrimPrefix(value, " ")
-			fields++
+			if name == "id" && e.id != "" || name == "data" && e.data != "" {
+				return e, false, fmt.Errorf("%w: read %q, then %q", errNoBlankLine, strings.Join(fields, ""), line)
+			}
+			fields = append(fields, line)
 			switch name {
 			case "id":
 				e.id = value
@@ -167,10 +191,24 @@ func (s *sseStream) next() (sseEvent, error) {
 	}
 }
 
+// blankLineHint is what a test says when events are not ended by a blank
+// line.
+const blankLineHint = "each event is its fields (id:, data:), each ended by a newline, then an empty line: \"id: 7\\ndata: {...}\\n\\n\"; without the empty line the browser takes the next event's lines as more of this one"
+
+// requireBlankLines stops the test when err says that an event was not
+// ended by a blank line.
+func requireBlankLines(t *testing.T, err error, what string) {
+	t.Helper()
+	if errors.Is(err, errNoBlankLine) {
+		t.Fatalf("GET /sse: reading %s: %v; want %s (look at sse.go)", what, err, blankLineHint)
+	}
+}
+
 // update reads the next event as an update, checking that its id is its seq.
 func (s *sseStream) update(t *testing.T, what string) update {
 	t.Helper()
 	e, err := s.next()
+	requireBlankLines(t, err, what)
 	require.NoErrorf(t, err, "GET /sse: reading %s: %v; want an event within %v, each flushed as it is written (look at sse.go)", what, err, readTimeout)
 	var u update
 	require.NoErrorf(t, json.Unmarshal([]byte(e.data), &u), "GET /sse: %s has data %q; want one update as JSON in a data: line (look at sse.go)", what, e.data)

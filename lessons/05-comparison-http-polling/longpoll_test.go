@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,11 +31,43 @@ func TestLongPoll(t *testing.T) {
 	})
 
 	t.Run("holds until news", func(t *testing.T) {
-		n := waitForSeq(t, ts, 0) + 3 // three updates ahead: 15ms away at -rate 200
+		h := startHooked(t, serveTimeout, "-longpoll-timeout", "1m")
+		n := h.publishN(3)
 		path := fmt.Sprintf("/longpoll?since=%d", n)
-		a := pollAnswerOf(t, path, file, get(t, ts, path, file))
-		require.NotEmptyf(t, a.Updates, "GET %s with -longpoll-timeout 1m: answered with no updates; want the request held until update %d is published, about 15ms later (look at %s)", path, n+1, file)
-		assert.Equalf(t, n+1, a.Updates[0].Seq, "GET %s: the first update has seq %d; want %d (look at %s)", path, a.Updates[0].Seq, n+1, file)
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		defer cancel()
+		answered := make(chan got, 1)
+		go func() {
+			g := got{status: -1}
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+h.ts.addr+path, nil)
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				g.body, _ = io.ReadAll(resp.Body)
+				resp.Body.Close()
+				g.status, g.contentType = resp.StatusCode, resp.Header.Get("Content-Type")
+			}
+			answered <- g
+		}()
+		// Publish once the handler has looked and found nothing: no sooner,
+		// so that an answer before it is the handler's own doing.
+		h.lookedAt(t, 0, path)
+		for published := false; ; {
+			select {
+			case g := <-answered:
+				require.Truef(t, published, "GET %s with -longpoll-timeout 1m: answered %d with %q before any update after %d; want the request held until update %d is published (look at %s)", path, g.status, g.body, n, n+1, file)
+				a := pollAnswerOf(t, path, file, g)
+				require.NotEmptyf(t, a.Updates, "GET %s with -longpoll-timeout 1m: answered with no updates; want the request held until update %d is published (look at %s)", path, n+1, file)
+				assert.Equalf(t, n+1, a.Updates[0].Seq, "GET %s: the first update has seq %d; want %d (look at %s)", path, a.Updates[0].Seq, n+1, file)
+				return
+			case <-ctx.Done():
+				require.Failf(t, "no answer", "GET %s: no answer within %v, though update %d was published; want it answered as soon as there is news (look at %s)", path, readTimeout, n+1, file)
+			default:
+			}
+			if !published && len(goroutinesIn("serveLongPoll")) > 0 && parked("serveLongPoll") {
+				h.publishN(1)
+				published = true
+			}
+			time.Sleep(time.Millisecond) // sampling the goroutines, not waiting for the server
+		}
 	})
 
 	t.Run("waits without spinning and ends when the client goes away", func(t *testing.T) {
@@ -94,6 +127,78 @@ func TestLongPoll(t *testing.T) {
 			}
 			time.Sleep(5 * time.Millisecond) // sampling, as above
 		}
+	})
+
+	t.Run("answers every kept update after since", func(t *testing.T) {
+		h := startHooked(t, serveTimeout)
+		h.publishN(10)
+		const path = "/longpoll?since=3"
+		a := pollAnswerOf(t, path, file, get(t, h.ts, path, file))
+		assert.Truef(t, isRun(a.Updates, 4, 10), "GET %s after updates 1 to 10: got %s; want 4 to 10: every kept update after since at once, as /poll answers; one a request costs the client a round trip per update, and it falls behind (look at %s)", path, seqRange(a.Updates), file)
+		assert.Equalf(t, uint64(10), a.Next, "GET %s after updates 1 to 10: next is %d; want 10, the seq of the last update answered (look at %s)", path, a.Next, file)
+	})
+
+	t.Run("next is the last update answered, though another came meanwhile", func(t *testing.T) {
+		h := startHooked(t, serveTimeout)
+		h.publishN(3)
+		h.st.arm() // the handler's look publishes update 4 right after it
+		a := pollAnswerOf(t, "/longpoll?since=0", file, get(t, h.ts, "/longpoll?since=0", file))
+		require.NotEmptyf(t, a.Updates, "GET /longpoll?since=0 after updates 1 to 3: no updates (look at %s)", file)
+		last := a.Updates[len(a.Updates)-1].Seq
+		assert.Equalf(t, last, a.Next, "GET /longpoll?since=0: got %s and next %d, with update %d published right after the handler's look (since); want next %d, the seq of the last update answered: a next taken from latest() skips the update published in between (look at %s)", seqRange(a.Updates), a.Next, h.st.fired.Load(), last, file)
+	})
+
+	t.Run("an update published between the look and the wait wakes it", func(t *testing.T) {
+		const timeout = time.Second
+		h := startHooked(t, serveTimeout, "-longpoll-timeout", timeout.String())
+		latest := h.publishN(3)
+		h.st.arm() // the handler's first look publishes the next update right after it
+		path := fmt.Sprintf("/longpoll?since=%d", latest)
+		start := time.Now()
+		a := pollAnswerOf(t, path, file, get(t, h.ts, path, file))
+		took := time.Since(start).Round(time.Millisecond)
+		require.Falsef(t, len(a.Updates) == 0 && took < timeout/2, "GET %s with -longpoll-timeout %v: answered with no updates after %v; want the request held until update %d is published, or the timeout (look at %s)", path, timeout, took, latest+1, file)
+		require.Truef(t, isRun(a.Updates, latest+1, latest+1), "GET %s with -longpoll-timeout %v: got %s after %v; want update %d at once: %s (look at %s)", path, timeout, seqRange(a.Updates), took, latest+1, lostWakeup, file)
+		assert.Lessf(t, took, timeout, "GET %s with -longpoll-timeout %v: answered update %d only after %v; want it at once: it was published between the handler's look and its wait, a lost wakeup (look at %s)", path, timeout, latest+1, took, file)
+	})
+
+	t.Run("outlives the server's read and write timeouts", func(t *testing.T) {
+		// serve.go's 10s against the default 25s, in the same ratio.
+		const httpTimeout, timeout = 100 * time.Millisecond, 250 * time.Millisecond
+		h := startHooked(t, httpTimeout, "-longpoll-timeout", timeout.String())
+		latest := h.publishN(3)
+		path := fmt.Sprintf("/longpoll?since=%d", latest)
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+h.ts.addr+path, nil)
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		var body []byte
+		if err == nil {
+			body, err = io.ReadAll(resp.Body)
+			resp.Body.Close()
+		}
+		took := time.Since(start).Round(time.Millisecond)
+		const fix = "net/http fails a write past the server's write deadline (serve.go's WriteTimeout), which is set for requests that answer at once: set a write deadline of s.cfg.writeWait when the answer is written (http.ResponseController's SetWriteDeadline)"
+		require.NoErrorf(t, err, "GET %s with -longpoll-timeout %v, on a server whose WriteTimeout is %v: %v after %v; want 200 with {\"updates\":[],\"next\":%d} after the timeout: %s (look at %s)", path, timeout, httpTimeout, err, took, latest, fix, file)
+		g := got{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: body}
+		require.Truef(t, g.status == http.StatusOK && len(body) > 0, "GET %s with -longpoll-timeout %v, on a server whose WriteTimeout is %v: got %s with body %q after %v; want 200 with {\"updates\":[],\"next\":%d} after the timeout: %s (look at %s)", path, timeout, httpTimeout, resp.Status, body, took, latest, fix, file)
+		a := pollAnswerOf(t, path, file, g)
+		assert.Truef(t, len(a.Updates) == 0 && a.Next == latest, "GET %s with -longpoll-timeout %v: got %s and next %d; want none and next %d (look at %s)", path, timeout, seqRange(a.Updates), a.Next, latest, file)
+	})
+
+	t.Run("a client that stops reading is let go after -write-wait", func(t *testing.T) {
+		const wait = 200 * time.Millisecond
+		h := startHooked(t, serveTimeout, "-write-wait", wait.String())
+		for range keep {
+			h.st.feed.publish(fatSymbol, 1, time.Now())
+		}
+		stalledClient(t, h.ts, "/longpoll?since=0")
+		h.lookedAt(t, 0, "GET /longpoll?since=0")
+		const limit = wait + time.Second
+		took, ok := h.endedWithin(limit)
+		require.Truef(t, ok, "GET /longpoll?since=0 with 1000 updates of 1 KiB kept and -write-wait %v, from a client that never reads the answer: its handler still wrote %v later; want it to give up after about %v: a write deadline of s.cfg.writeWait, set right before the answer (http.ResponseController's SetWriteDeadline), or every client that stops reading holds a goroutine and a megabyte (look at %s)", wait, limit, wait, file)
+		t.Logf("the handler gave up on the client that stopped reading after %v", took.Round(time.Millisecond))
 	})
 
 	for _, bad := range badSince {

@@ -40,36 +40,52 @@ func main() {
 // run parses args, publishes and serves until ctx is done, then shuts down
 // gracefully.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	s, err := newServer(args, stderr)
+	if err != nil {
+		return err
+	}
+	// The publisher stops when shutdown begins, or when serve fails.
+	stopPublishing := s.startPublishing(ctx)
+	defer stopPublishing()
+	return serve(ctx, s.cfg.addr, s.routes(), s.sockets, stdout, log.New(stderr, "", log.LstdFlags).Printf)
+}
+
+// newServer makes the server args describe, with an empty store and no
+// publisher yet.
+func newServer(args []string, stderr io.Writer) (*server, error) {
 	var cfg config
 	s := &server{rate: 10, longpollTimeout: 25 * time.Second}
 	fs := newFlags("compare", stderr, &cfg)
 	fs.Float64Var(&s.rate, "rate", s.rate, "price `updates` published per second")
 	fs.DurationVar(&s.longpollTimeout, "longpoll-timeout", s.longpollTimeout, "answer a long-poll with no updates after this long")
 	if err := parseFlags(fs, args, &cfg); err != nil {
-		return err
+		return nil, err
 	}
 	if s.rate <= 0 || s.rate > 10000 {
-		return fmt.Errorf("-rate must be more than 0 and at most 10000 updates a second, got %v", s.rate)
+		return nil, fmt.Errorf("-rate must be more than 0 and at most 10000 updates a second, got %v", s.rate)
 	}
 	if s.longpollTimeout <= 0 {
-		return fmt.Errorf("-longpoll-timeout must be positive, got %v", s.longpollTimeout)
+		return nil, fmt.Errorf("-longpoll-timeout must be positive, got %v", s.longpollTimeout)
 	}
 	s.cfg = cfg
 	s.sockets = newSockets()
 	s.updates = newStore()
+	return s, nil
+}
 
-	// The publisher stops when shutdown begins, or when serve fails.
-	pctx, stopPublishing := context.WithCancel(ctx)
+// startPublishing runs the publisher until ctx is done or stop is called;
+// stop returns once it has ended.
+func (s *server) startPublishing(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
 	published := make(chan struct{})
 	go func() {
 		defer close(published)
-		s.publish(pctx)
+		s.publish(ctx)
 	}()
-	defer func() {
-		stopPublishing()
+	return func() {
+		cancel()
 		<-published
-	}()
-	return serve(ctx, cfg.addr, s.routes(), s.sockets, stdout, log.New(stderr, "", log.LstdFlags).Printf)
+	}
 }
 
 // server publishes the updates and answers the page and the four transports.
@@ -79,7 +95,16 @@ type server struct {
 
 	rate            float64       // -rate: updates published per second
 	longpollTimeout time.Duration // -longpoll-timeout
-	updates         *store        // the last keep updates, and news of the next
+	updates         feed          // the store: the last keep updates, and news of the next
+}
+
+// feed is the store (store.go) as the publisher and the transports use it.
+// It is an interface so that a test can put a store in front that publishes
+// at the moment it chooses: between a handler's look and its wait, say.
+type feed interface {
+	publish(symbol string, price float64, at time.Time) update
+	since(n uint64) ([]update, <-chan struct{})
+	latest() uint64
 }
 
 // routes wraps every handler that may wait in s.track: shutdown waits for

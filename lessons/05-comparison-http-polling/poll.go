@@ -12,8 +12,9 @@ type pollAnswer struct {
 // servePoll answers GET /poll?since=N at once with the kept updates after N.
 //
 // TODO: TestPoll. Answer {"updates":[...],"next":M} as application/json:
-// the updates after since, M the seq of the last one, or since itself when
-// there are none ("updates":[] then, never null). No since means 0. A since
+// the updates after since, M the seq of the last one answered (not the
+// store's latest, which may be newer by now), or since itself when there
+// are none ("updates":[] then, never null). since is a uint64, as seq is. No since means 0. A since
 // that is not a non-negative integer gets 400 with {"error":"one-line
 // reason"}. Tell caches not to keep the answer.
 func (s *server) servePoll(w http.ResponseWriter, r *http.Request) {
@@ -23,12 +24,13 @@ func (s *server) servePoll(w http.ResponseWriter, r *http.Request) {
 // serveLongPoll answers GET /longpoll?since=N as /poll does as soon as there
 // is an update after N, and with no updates after s.longpollTimeout.
 //
-// TODO: TestLongPoll. Answer at once when there are updates after since;
-// otherwise wait for the store's news, then look again, until the timeout
-// (s.longpollTimeout), the client going away (r.Context()) or the server
-// shutting down (s.closing), all in one select. No sleeping loop, and
-// nothing left behind when the client goes. The wait outlives serve.go's
-// ReadTimeout and WriteTimeout of 10s: see http.ResponseController.
+// TODO: TestLongPoll. Answer at once when there are updates after since,
+// all of them; otherwise wait on the channel that came with them, then look
+// again, until the timeout (s.longpollTimeout), the client going away
+// (r.Context()) or the server shutting down (s.closing), all in one select.
+// No sleeping loop, and nothing left behind when the client goes. The wait
+// outlives serve.go's WriteTimeout of 10s: set a write deadline of
+// s.cfg.writeWait when the answer is written (http.ResponseController).
 //
 // TODO: TestShutdown. When s.closing is done, answer at once with no updates.
 func (s *server) serveLongPoll(w http.ResponseWriter, r *http.Request) {

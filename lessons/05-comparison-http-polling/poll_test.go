@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,6 +44,61 @@ func TestPoll(t *testing.T) {
 	t.Run("no since means 0", func(t *testing.T) {
 		a := pollAnswerOf(t, "/poll", file, get(t, ts, "/poll", file))
 		assert.NotEmptyf(t, a.Updates, "GET /poll without since: no updates; want the same as since=0 (look at %s)", file)
+	})
+
+	t.Run("since at its edges", func(t *testing.T) {
+		h := startHooked(t, serveTimeout)
+		latest := h.publishN(5)
+		for _, tc := range []struct {
+			since       string
+			first, last uint64 // 0, 0: none
+			why         string
+		}{
+			{"0", 1, 5, "since=0 is everything kept"},
+			{"4", 5, 5, "the updates after since"},
+			{"5", 0, 0, "since is the latest: nothing new"},
+			{"6", 0, 0, "since beyond the latest is valid: nothing yet"},
+			{"9223372036854775807", 0, 0, "the largest int64 is a non-negative integer"},
+			{"9223372036854775808", 0, 0, "beyond int64 is still a non-negative integer: since is a uint64, as seq is"},
+			{"18446744073709551615", 0, 0, "the largest uint64: mind since+1 overflowing to 0"},
+		} {
+			path := "/poll?since=" + tc.since
+			g := get(t, h.ts, path, file)
+			require.Equalf(t, http.StatusOK, g.status, "GET %s after updates 1 to %d: got status %d, body %q; want 200: %s (look at %s)", path, latest, g.status, g.body, tc.why, file)
+			a := pollAnswerOf(t, path, file, g)
+			want, _ := strconv.ParseUint(tc.since, 10, 64)
+			if tc.first != 0 {
+				assert.Truef(t, isRun(a.Updates, tc.first, tc.last), "GET %s after updates 1 to %d: got %s; want %d to %d: %s (look at %s)", path, latest, seqRange(a.Updates), tc.first, tc.last, tc.why, file)
+				want = tc.last
+			} else {
+				assert.Emptyf(t, a.Updates, "GET %s after updates 1 to %d: got %s; want none: %s (look at %s)", path, latest, seqRange(a.Updates), tc.why, file)
+			}
+			assert.Equalf(t, want, a.Next, "GET %s after updates 1 to %d: next is %d; want %d: %s (look at %s)", path, latest, a.Next, want, tc.why, file)
+		}
+	})
+
+	t.Run("the last 1000 kept", func(t *testing.T) {
+		h := startHooked(t, serveTimeout)
+		for _, published := range []uint64{1001, 2500} { // TestStore has the other edges
+			h.publishN(int(published - h.st.latest()))
+			first := max(1, published-keep+1)
+			for _, since := range []uint64{0, first, published - 1} {
+				path := "/poll?since=" + itoa(since)
+				a := pollAnswerOf(t, path, file, get(t, h.ts, path, file))
+				from := max(since+1, first)
+				assert.Truef(t, isRun(a.Updates, from, published), "GET %s after %d updates: got %s; want %d to %d: every kept update after since, and the last 1000 are kept (look at %s and store.go)", path, published, seqRange(a.Updates), from, published, file)
+			}
+		}
+	})
+
+	t.Run("next is the last update answered, though another came meanwhile", func(t *testing.T) {
+		h := startHooked(t, serveTimeout)
+		h.publishN(3)
+		h.st.arm() // the handler's look publishes update 4 right after it
+		a := pollAnswerOf(t, "/poll?since=0", file, get(t, h.ts, "/poll?since=0", file))
+		require.NotEmptyf(t, a.Updates, "GET /poll?since=0 after updates 1 to 3: no updates (look at %s)", file)
+		last := a.Updates[len(a.Updates)-1].Seq
+		assert.Equalf(t, last, a.Next, "GET /poll?since=0: got %s and next %d, with update %d published right after the handler's look (since); want next %d, the seq of the last update answered: a next taken from latest() skips the update published in between, and the client never gets it (look at %s)", seqRange(a.Updates), a.Next, h.st.fired.Load(), last, file)
 	})
 
 	for _, bad := range badSince {

@@ -50,8 +50,11 @@ func TestShutdown(t *testing.T) {
 	sse.update(t, "the first event")
 	ws := dialWS(t, ts, nil)
 	wsUpdate(t, ws, "the first message")
-	// The long-poll is surely waiting by now: it was sent first, and the
-	// others have been answered since.
+	// The long-poll must be waiting before the shutdown, not on its way.
+	for deadline := time.Now().Add(readTimeout); len(goroutinesIn("serveLongPoll")) == 0; {
+		require.Falsef(t, time.Now().After(deadline), "GET /longpoll?since=%d: no goroutine in serveLongPoll %v after the request; want the handler waiting (look at poll.go)", since, readTimeout)
+		time.Sleep(time.Millisecond) // sampling the goroutines, not waiting for the server
+	}
 
 	start := time.Now()
 	ts.cancel() // what SIGTERM does
@@ -79,6 +82,7 @@ func TestShutdown(t *testing.T) {
 		if err == nil {
 			continue
 		}
+		requireBlankLines(t, err, "the events after SIGTERM")
 		require.Truef(t, errors.Is(err, io.EOF), "GET /sse after SIGTERM: read %v; want the stream ended when s.closing is done (look at sse.go)", err)
 		break
 	}

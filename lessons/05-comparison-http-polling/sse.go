@@ -12,8 +12,9 @@ import "net/http"
 // reconnects), with the kept updates after it; one that is not a seq gets
 // 400 with {"error":"..."}. net/http buffers what you write: flush after each
 // batch of events. Send a comment line now and then (s.cfg.pingPeriod) so a
-// quiet stream stays open. The stream outlives serve.go's ReadTimeout and
-// WriteTimeout of 10s: see http.ResponseController.
+// quiet stream stays open. The stream outlives serve.go's WriteTimeout of
+// 10s: set a write deadline of s.cfg.writeWait before each write
+// (http.ResponseController). Wait on the channel that came with the updates.
 //
 // TODO: TestSSE, TestShutdown. End the stream when the client goes away or
 // s.closing is done.

@@ -56,6 +56,9 @@ func TestSSE(t *testing.T) {
 		requireJSONError(t, "/sse with Last-Event-ID: yesterday", "sse.go", got{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: body})
 	})
 
+	// The streams below would each wait out their deadline for events that
+	// are not flushed, to say what this one says.
+	flushed := false
 	t.Run("each event flushed at once", func(t *testing.T) {
 		// Five updates a second: unflushed, kilobytes of events would take
 		// many seconds to pile up.
@@ -65,7 +68,66 @@ func TestSSE(t *testing.T) {
 		defer cancel()
 		s := openSSE(t, ctx, ts, "")
 		_, err := s.next()
+		requireBlankLines(t, err, "the first event")
+		flushed = err == nil
 		require.NoErrorf(t, err, "GET /sse with -rate 5: no event within %v; want one about 200ms after connecting: net/http buffers what a handler writes, so does each event get flushed (http.ResponseController's Flush)? (look at sse.go)", wait)
+	})
+
+	t.Run("an update published between the look and the wait wakes it", func(t *testing.T) {
+		require.Truef(t, flushed, "not tried: events are not flushed yet (each event flushed at once)")
+		h := startHooked(t, serveTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		defer cancel()
+		s := openSSE(t, ctx, h.ts, "")
+		parkedWithin(t, "serveSSE", "GET /sse")
+		h.st.arm() // the handler's next look publishes one more right after it
+		first := h.publishN(1)
+		u := s.update(t, "update "+itoa(first))
+		require.Equalf(t, first, u.Seq, "GET /sse: got update %d; want %d (look at sse.go)", u.Seq, first)
+		e, err := s.next()
+		requireBlankLines(t, err, "update "+itoa(first+1))
+		require.NoErrorf(t, err, "GET /sse: waiting for update %d: %v; want it at once: %s (look at sse.go)", first+1, err, lostWakeup)
+		assert.Equalf(t, itoa(first+1), e.id, "GET /sse: got event %+v; want update %d (look at sse.go)", e, first+1)
+	})
+
+	t.Run("stays open past the server's timeouts, across keepalives", func(t *testing.T) {
+		require.Truef(t, flushed, "not tried: events are not flushed yet (each event flushed at once)")
+		// Keepalives more often than the server's write timeout, so that
+		// one comes after it.
+		const httpTimeout, ping = 100 * time.Millisecond, 25 * time.Millisecond
+		h := startHooked(t, httpTimeout, "-ping-period", ping.String())
+		ctx, cancel := context.WithTimeout(context.Background(), 3*httpTimeout+readTimeout)
+		defer cancel()
+		s := openSSE(t, ctx, h.ts, "")
+		start := time.Now()
+		const setup = "on a server whose WriteTimeout is 100ms, with -ping-period 25ms"
+		for time.Since(start) < 3*httpTimeout {
+			e, comment, err := s.read(true)
+			requireBlankLines(t, err, "the stream")
+			require.NoErrorf(t, err, "GET /sse %s, with no updates: the stream ended after %v and %s: %v; want it open, with a comment line every s.cfg.pingPeriod: net/http fails every write past the server's write deadline (serve.go's WriteTimeout), set for requests that answer at once; set a write deadline of s.cfg.writeWait before every write, the keepalive's too (http.ResponseController's SetWriteDeadline) (look at sse.go)",
+				setup, time.Since(start).Round(time.Millisecond), plural(s.comments, "comment"), err)
+			require.Truef(t, comment, "GET /sse %s: got event %+v; want only comments (look at sse.go)", setup, e)
+		}
+		require.GreaterOrEqualf(t, s.comments, 3, "GET /sse with -ping-period 25ms: %s in %v; want one every s.cfg.pingPeriod, so that proxies keep a quiet stream open (look at sse.go)", plural(s.comments, "comment"), time.Since(start).Round(time.Millisecond))
+		first := h.publishN(2) - 1
+		for want := first; want <= first+1; want++ {
+			u := s.update(t, "update "+itoa(want)+" after "+plural(s.comments, "comment"))
+			require.Equalf(t, want, u.Seq, "GET /sse: got update %d; want %d (look at sse.go)", u.Seq, want)
+		}
+	})
+
+	t.Run("a client that stops reading is let go after -write-wait", func(t *testing.T) {
+		const wait = 200 * time.Millisecond
+		h := startHooked(t, serveTimeout, "-write-wait", wait.String())
+		stalledClient(t, h.ts, "/sse")
+		h.lookedAt(t, 0, "GET /sse")
+		for range keep {
+			h.st.feed.publish(fatSymbol, 1, time.Now())
+		}
+		const limit = wait + time.Second
+		took, ok := h.endedWithin(limit)
+		require.Truef(t, ok, "GET /sse with -write-wait %v, from a client that never reads: 1000 updates of 1 KiB published, and its handler still wrote %v later; want it to give up after about %v: a write deadline of s.cfg.writeWait before every write (http.ResponseController's SetWriteDeadline), or every client that stops reading holds a goroutine for ever (look at sse.go)", wait, limit, wait)
+		t.Logf("the handler gave up on the client that stopped reading after %v", took.Round(time.Millisecond))
 	})
 
 	t.Run("ends at shutdown", func(t *testing.T) {
@@ -80,6 +142,7 @@ func TestSSE(t *testing.T) {
 			if err == nil {
 				continue // events published before the end
 			}
+			requireBlankLines(t, err, "the events after SIGTERM")
 			require.Truef(t, errors.Is(err, io.EOF), "GET /sse: after SIGTERM the stream read %v after %v; want it ended (EOF) at once when s.closing is done (look at sse.go)", err, time.Since(start).Round(time.Millisecond))
 			break
 		}

@@ -77,6 +77,31 @@ func TestStore(t *testing.T) {
 		require.Truef(t, isRun(ups, 1201, 1500), "after 1500 publishes, since(1200) returned %s; want 1201 to 1500 (look at store.go)", seqRange(ups))
 	})
 
+	t.Run("keeps the last 1000, at the edges", func(t *testing.T) {
+		for _, published := range []uint64{999, 1000, 1001, 2000, 2500} {
+			st := newStore()
+			for range published {
+				st.publish("GOPH", 1, at)
+			}
+			first := max(1, published-keep+1) // the oldest kept
+			for _, tc := range []struct {
+				n           uint64
+				first, last uint64 // 0, 0: none
+			}{
+				{0, first, published}, {first - 1, first, published}, {first, first + 1, published},
+				{published - 1, published, published}, {published, 0, 0}, {published + 1, 0, 0},
+			} {
+				ups, _ := st.since(tc.n)
+				if tc.first == 0 {
+					assert.Emptyf(t, ups, "after %d publishes, since(%d) returned %s; want none (look at store.go)", published, tc.n, seqRange(ups))
+					continue
+				}
+				assert.Truef(t, isRun(ups, tc.first, tc.last), "after %d publishes, since(%d) returned %s; want %d to %d: the last 1000 are kept, oldest first; with a ring, seq s lives at (s-1)%%keep (look at store.go)", published, tc.n, seqRange(ups), tc.first, tc.last)
+			}
+			assert.Equalf(t, published, st.latest(), "after %d publishes, latest() = %d (look at store.go)", published, st.latest())
+		}
+	})
+
 	t.Run("memory stays bounded", func(t *testing.T) {
 		st := newStore()
 		var before, after runtime.MemStats

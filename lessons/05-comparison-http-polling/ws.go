@@ -9,8 +9,9 @@ import "net/http"
 // s.cfg.origins.allowed (403 otherwise). Send every update after the latest
 // at connect time, one text message each, from one writer goroutine with a
 // write deadline (s.cfg.writeWait) before every write, waiting on the store's
-// news between batches. Clients have nothing to say, but read anyway, in a
-// second goroutine: only a reader sees pongs, close frames and messages over
+// news between batches (the channel that came with the updates). Clients
+// have nothing to say, but read anyway, in a second goroutine, each message
+// to its end: only a reader sees pongs, close frames and messages over
 // maxMessageSize (set the read limit: 1009). Ping every s.cfg.pingPeriod and
 // drop a peer whose pong does not come within s.cfg.pongWait, as in lesson 02.
 //

@@ -45,28 +45,31 @@ func (s *server) serveLongPoll(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
 	}
-	// serve.go's ReadTimeout and WriteTimeout (10s) are for requests that
-	// answer at once: past the read deadline net/http cancels r.Context(),
-	// past the write deadline the answer is lost. This one waits longer.
+	// serve.go's WriteTimeout (10s) is for requests that answer at once: a
+	// write past it fails, and this answer may come 25s after the request.
+	// So the write deadline is set when the answer is written. (Its
+	// ReadTimeout does not matter: net/http clears it once a GET is read.)
 	rc := http.NewResponseController(w)
-	rc.SetReadDeadline(time.Time{})
-	rc.SetWriteDeadline(time.Now().Add(s.longpollTimeout + s.cfg.writeWait))
+	reply := func(ups []update) {
+		rc.SetWriteDeadline(time.Now().Add(s.cfg.writeWait))
+		writeJSON(w, http.StatusOK, answer(ups, since))
+	}
 
 	timeout := time.NewTimer(s.longpollTimeout)
 	defer timeout.Stop()
 	for {
 		ups, news := s.updates.since(since)
 		if len(ups) > 0 {
-			writeJSON(w, http.StatusOK, answer(ups, since))
+			reply(ups)
 			return
 		}
 		select {
 		case <-news: // published: look again
 		case <-timeout.C:
-			writeJSON(w, http.StatusOK, answer(nil, since))
+			reply(nil)
 			return
 		case <-s.closing.Done():
-			writeJSON(w, http.StatusOK, answer(nil, since))
+			reply(nil)
 			return
 		case <-r.Context().Done():
 			return // the client went away: nobody to answer

@@ -24,11 +24,10 @@ func (s *server) serveSSE(w http.ResponseWriter, r *http.Request) {
 		}
 		next = n
 	}
-	// The stream outlives serve.go's ReadTimeout and WriteTimeout: no read
-	// deadline (net/http would cancel r.Context() at it), and a write
-	// deadline set before each write.
+	// The stream outlives serve.go's WriteTimeout (10s), past which every
+	// write fails: a write deadline is set before each write instead. (Its
+	// ReadTimeout does not matter: net/http clears it once a GET is read.)
 	rc := http.NewResponseController(w)
-	rc.SetReadDeadline(time.Time{})
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)

@@ -2,10 +2,17 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
+	"wscourse/tools/internal/lesson"
 	"wscourse/tools/internal/proxy"
 )
 
@@ -66,5 +73,128 @@ func lesson05Flow(t *testing.T, srv *server) {
 	}
 	if out := srv.Output(); strings.Contains(out, "cutting them off") {
 		t.Fatalf("the server cut connections off although every page let go in time\n%s", srv.output())
+	}
+}
+
+// TestLesson05Backoff serves lesson 05's page from a server whose /longpoll
+// fails, and counts the long-poll panel's requests: the page must back off,
+// each retry later than the one before, never a tight loop that a failing
+// server gets from every open page at once; and once an answer comes, it
+// starts over from the shortest wait.
+func TestLesson05Backoff(t *testing.T) {
+	t.Parallel()
+	requireBrowser(t)
+	root, err := lesson.FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := lesson.Find(root, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, err := os.ReadFile(filepath.Join(l.Dir, "static", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	requests := make(chan time.Time, 10000) // one a /longpoll request
+	var answerOnce atomic.Bool              // the next /longpoll is answered, then they fail again
+	done := make(chan struct{})             // ends the event streams
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(html)
+	})
+	mux.HandleFunc("GET /poll", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"updates":[],"next":%s}`, r.URL.Query().Get("since"))
+	})
+	mux.HandleFunc("GET /longpoll", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case requests <- time.Now():
+		default:
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if answerOnce.CompareAndSwap(true, false) {
+			fmt.Fprintf(w, `{"updates":[],"next":%s}`, r.URL.Query().Get("since"))
+			return
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, `{"error":"test: the server is failing"}`)
+	})
+	// An event stream that stays open, so that the fallback client uses it
+	// and the only long-poll is the panel's.
+	mux.HandleFunc("GET /sse", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		http.NewResponseController(w).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-done:
+		}
+	})
+	srv := httptest.NewServer(mux) // /ws: 404, the panel retries
+	t.Cleanup(func() {
+		close(done)
+		srv.CloseClientConnections()
+		srv.Close()
+	})
+
+	p := openPage(t, srv.URL+"/")
+	p.waitText("status", "SSE: open")
+
+	// While it fails: at most a few requests in a window, further and
+	// further apart. With backoff from 300ms (each wait between half and
+	// all of 300ms, 600ms, 1.2s, 2.4s...), 4 or 5 come in 3s.
+	const window, most = 3 * time.Second, 6
+	var times []time.Time
+	end := time.NewTimer(window)
+	defer end.Stop()
+	for counting := true; counting; {
+		select {
+		case at := <-requests:
+			times = append(times, at)
+			if len(times) > most {
+				t.Fatalf("while /longpoll failed with 503, the page's long-poll made %d requests in %v; want at most %d in %v: after a failure, wait before asking again, longer after each failure in a row, with jitter, as lesson 04's page reconnects; a retry at once is a tight loop that every open page points at a failing server (look at static/index.html: runLongPoll)\n%s",
+					len(times), times[len(times)-1].Sub(times[0]).Round(time.Millisecond), most, window, p.shows())
+			}
+		case <-end.C:
+			counting = false
+		}
+	}
+	if len(times) < 4 {
+		t.Fatalf("while /longpoll failed with 503, the page's long-poll made %d requests in %v; want it to retry, after 150ms to 300ms at first (look at static/index.html: runLongPoll)\n%s", len(times), window, p.shows())
+	}
+	gaps := make([]time.Duration, len(times)-1)
+	for i := range gaps {
+		gaps[i] = times[i+1].Sub(times[i]).Round(time.Millisecond)
+	}
+	if gaps[2] <= gaps[0] {
+		t.Fatalf("while /longpoll failed with 503, the page's long-poll retried after %v; want each wait longer than the one before (exponential backoff: about 300ms, then twice as long each time, up to 10s) (look at static/index.html: runLongPoll)\n%s", gaps, p.shows())
+	}
+	t.Logf("the long-poll's retries while the server failed: %v apart", gaps)
+
+	// One answer, then failures again: the next wait is the shortest.
+	answerOnce.Store(true)
+	var answered, failed time.Time
+	for failed.IsZero() {
+		select {
+		case at := <-requests:
+			if answered.IsZero() {
+				answered = at // the retry that is answered
+			} else {
+				failed = at // the request right after the answer, which fails
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the page's long-poll made no request within 5s (look at static/index.html: runLongPoll)\n%s", p.shows())
+		}
+	}
+	select {
+	case at := <-requests:
+		if wait := at.Sub(failed); wait > time.Second {
+			t.Fatalf("after an answer and one failure, the page's long-poll waited %v; want the backoff started over (150ms to 300ms): reset the count of failures when an answer comes (look at static/index.html: runLongPoll)\n%s", wait.Round(time.Millisecond), p.shows())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("after an answer and one failure, the page's long-poll made no request within 5s; want one after 150ms to 300ms: reset the count of failures when an answer comes (look at static/index.html: runLongPoll)\n%s", p.shows())
 	}
 }
