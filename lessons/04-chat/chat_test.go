@@ -21,21 +21,21 @@ const (
 // exactly the contract's fields.
 func TestWelcome(t *testing.T) {
 	checkNoLeaks(t)
-	ts := startServer(t)
+	ts := startChat(t)
 
 	ann := dialQuery(t, ts, "ann (no room given)", "name=ann")
 	w := ann.expect("welcome", "the welcome, the first message", welcomeFiles)
 	assert.Equalf(t, []string{"epoch", "history", "members", "room", "type", "you"}, jsonKeys(t, w.raw),
-		"welcome %s: want exactly these fields (look at protocol.go: welcome)", w.raw)
+		"welcome %s: want exactly these fields (look at protocol.go: the struct of the welcome)", w.raw)
 	assert.Equalf(t, "ann", w.You, `welcome %s: want "you":"ann", the name the client asked for (look at %s)`, w.raw, welcomeFiles)
 	assert.Equalf(t, "lobby", w.Room, `welcome %s: the query names no room; want "room":"lobby" (look at protocol.go: parseJoin)`, w.raw)
-	assert.NotEmptyf(t, w.Epoch, `welcome %s: want a non-empty "epoch", the server's (look at room.go: welcome)`, w.raw)
-	assert.Equalf(t, []string{"ann"}, w.Members, `welcome %s: want "members":["ann"], the joiner included (look at room.go: welcome)`, w.raw)
-	assert.Containsf(t, w.raw, `"history":[]`, `welcome %s: nothing was said yet; want "history":[], an empty list, not null (look at room.go: welcome)`, w.raw)
+	assert.NotEmptyf(t, w.Epoch, `welcome %s: want a non-empty "epoch", the server's (look at room.go: the welcome)`, w.raw)
+	assert.Equalf(t, []string{"ann"}, w.Members, `welcome %s: want "members":["ann"], the joiner included (look at room.go: the welcome)`, w.raw)
+	assert.Containsf(t, w.raw, `"history":[]`, `welcome %s: nothing was said yet; want "history":[], an empty list, not null (look at room.go: the welcome)`, w.raw)
 
 	bob, w2 := join(t, ts, "bob", "lobby")
-	assert.ElementsMatchf(t, []string{"ann", "bob"}, w2.Members, `bob's welcome %s: want the members ann and bob, the joiner included (look at room.go: welcome)`, w2.raw)
-	assert.Equalf(t, w.Epoch, w2.Epoch, "bob's welcome: epoch %q, ann's was %q; want one epoch for the whole run of the server (look at room.go: welcome)", w2.Epoch, w.Epoch)
+	assert.ElementsMatchf(t, []string{"ann", "bob"}, w2.Members, `bob's welcome %s: want the members ann and bob, the joiner included (look at room.go: the welcome)`, w2.raw)
+	assert.Equalf(t, w.Epoch, w2.Epoch, "bob's welcome: epoch %q, ann's was %q; want one epoch for the whole run of the server (look at room.go: the welcome)", w2.Epoch, w.Epoch)
 	bob.close()
 }
 
@@ -43,7 +43,7 @@ func TestWelcome(t *testing.T) {
 // once, all in the same order, with ids that grow.
 func TestChat(t *testing.T) {
 	checkNoLeaks(t)
-	ts := startServer(t)
+	ts := startChat(t)
 	requireWelcome(t, ts)
 	requireChat(t, ts)
 
@@ -67,10 +67,10 @@ func TestChat(t *testing.T) {
 			for _, c := range cs {
 				m := c.expectChat(name, text, chatFiles)
 				assert.Equalf(t, []string{"at", "from", "id", "room", "text", "type"}, jsonKeys(t, m.raw),
-					"%s: got %s; want exactly these fields (look at protocol.go: message)", c.name, m.raw)
+					"%s: got %s; want exactly these fields (look at protocol.go: the struct of the chat message)", c.name, m.raw)
 				assert.Equalf(t, "chat", m.Room, "%s: got %s; want \"room\":\"chat\" (look at room.go)", c.name, m.raw)
 				at, err := time.Parse(time.RFC3339, m.At)
-				if assert.NoErrorf(t, err, "%s: got %s; want \"at\" in RFC 3339 (look at protocol.go: message)", c.name, m.raw) {
+				if assert.NoErrorf(t, err, "%s: got %s; want \"at\" in RFC 3339 (look at protocol.go: the struct of the chat message)", c.name, m.raw) {
 					assert.WithinDurationf(t, time.Now(), at, time.Minute, "%s: got %s; want \"at\" the time the room took it (look at room.go)", c.name, m.raw)
 				}
 				if id == 0 {
@@ -148,15 +148,15 @@ func TestChat(t *testing.T) {
 // learns the members from its welcome.
 func TestJoinLeave(t *testing.T) {
 	checkNoLeaks(t)
-	ts := startServer(t)
+	ts := startChat(t)
 	requireWelcome(t, ts)
 	requireChat(t, ts)
 
 	ann, _ := join(t, ts, "ann", "jl")
 	bob, w := join(t, ts, "bob", "jl")
-	assert.ElementsMatchf(t, []string{"ann", "bob"}, w.Members, "bob's welcome %s: want members ann and bob (look at room.go: welcome)", w.raw)
+	assert.ElementsMatchf(t, []string{"ann", "bob"}, w.Members, "bob's welcome %s: want members ann and bob (look at room.go: the welcome)", w.raw)
 	j := ann.expect("join", "bob joining", "room.go: run tells the other members")
-	assert.Equalf(t, []string{"name", "room", "type"}, jsonKeys(t, j.raw), "ann got %s; want exactly these fields (look at protocol.go: presence)", j.raw)
+	assert.Equalf(t, []string{"name", "room", "type"}, jsonKeys(t, j.raw), "ann got %s; want exactly these fields (look at protocol.go: the struct of the join and leave messages)", j.raw)
 	assert.Equalf(t, "bob", j.Name, "ann got %s; want \"name\":\"bob\" (look at room.go)", j.raw)
 	assert.Equalf(t, "jl", j.Room, "ann got %s; want \"room\":\"jl\" (look at room.go)", j.raw)
 
@@ -167,17 +167,30 @@ func TestJoinLeave(t *testing.T) {
 
 	bob.close() // gone without a close frame, as a lost network goes
 	l := ann.expect("leave", "bob leaving (its connection ended)", "client.go: serveWS leaves the room when reading ends; room.go: run tells the others")
-	assert.Equalf(t, []string{"name", "room", "type"}, jsonKeys(t, l.raw), "ann got %s; want exactly these fields (look at protocol.go: presence)", l.raw)
+	assert.Equalf(t, []string{"name", "room", "type"}, jsonKeys(t, l.raw), "ann got %s; want exactly these fields (look at protocol.go: the struct of the join and leave messages)", l.raw)
 	assert.Equalf(t, "bob", l.Name, "ann got %s; want \"name\":\"bob\" (look at room.go)", l.raw)
 
 	_, w = join(t, ts, "cy", "jl")
 	assert.ElementsMatchf(t, []string{"ann", "cy"}, w.Members, "cy's welcome %s after bob left: want members ann and cy (look at room.go: run)", w.raw)
+	ann.expect("join", "cy joining", chatFiles)
+
+	// Each thing twice: bob comes back, and leaves again, this time with a
+	// close frame, as a page that is closed does.
+	bob, w = join(t, ts, "bob", "jl")
+	assert.ElementsMatchf(t, []string{"ann", "bob", "cy"}, w.Members, "bob's welcome %s, back after leaving: want members ann, bob and cy (look at room.go: run)", w.raw)
+	j = ann.expect("join", "bob joining a second time", chatFiles)
+	assert.Equalf(t, "bob", j.Name, "ann got %s; want bob joining again (look at room.go)", j.raw)
+	require.NoError(t, bob.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"), time.Now().Add(readTimeout)))
+	e := bob.expectClose(readTimeout, "after its close 1000", "client.go: serveWS; coder/websocket answers a close frame by itself while Read runs")
+	assert.Equalf(t, websocket.CloseNormalClosure, e.code, "bob sent close 1000: got %s; want close 1000 back, the handshake finished (look at client.go: readPump, which must go on reading until the close frame)", e)
+	l = ann.expect("leave", "bob leaving a second time, with a close frame", "client.go: serveWS leaves the room when reading ends; room.go: run tells the others")
+	assert.Equalf(t, "bob", l.Name, "ann got %s; want \"name\":\"bob\" (look at room.go)", l.raw)
 }
 
 // TestRooms: a room's messages reach its members and nobody else.
 func TestRooms(t *testing.T) {
 	checkNoLeaks(t)
-	ts := startServer(t)
+	ts := startChat(t)
 	requireWelcome(t, ts)
 	requireChat(t, ts)
 

@@ -2,13 +2,16 @@ package main
 
 import "net/http"
 
-// client is one connection as its room sees it.
+// client is one connection as its room sees it. The room touches name and
+// send only: TestEncodeOnce and TestEvicted make clients with just these.
 //
-// TODO: TestWelcome. What the room needs to reach the connection: its name,
-// and a bounded queue of encoded messages that the room sends on and one
-// writer goroutine drains.
+// TODO: TestWelcome. Whatever else the connection needs beside them (the
+// connection itself, ...).
 type client struct {
 	name string
+	// send is the member's queue of encoded messages, a buffered channel
+	// (bounded): the room sends on it, one writer goroutine drains it.
+	send chan []byte
 }
 
 // serveWS answers /ws with coder/websocket. The TODOs follow the tests in the
@@ -18,10 +21,11 @@ type client struct {
 // s.cfg.origins.acceptPatterns(r) (origin_coder.go), read limit
 // maxMessageSize, defer CloseNow. Check the query (parseJoin), get the room
 // (s.rooms.get: errStopped means shutdown, answered with close 1001) and
-// join it. Then three goroutines: this one reads, one writes everything the
-// queue holds (the only writer of messages, each write under a timeout of
-// s.cfg.writeWait), one pings. When reading ends, leave the room and wait
-// for the other two.
+// join it. Then three goroutines: this one reads (readPump, as the tests'
+// messages call it), one writes everything the queue holds (writePump: the
+// only writer of messages, each write under a timeout of s.cfg.writeWait),
+// one pings (keepalive). When reading ends, leave the room, close the
+// connection and wait for the other two.
 //
 // TODO: TestChat. Post every text the client sends to its room.
 //
@@ -32,7 +36,9 @@ type client struct {
 // the same reason.
 //
 // TODO: TestBadMessages. A message parseInbound refuses gets an error
-// message, written by the writer too, and reading goes on.
+// message, written by the writer too, and reading goes on. The welcome is
+// still the first message out, even when a bad message came before it was
+// written.
 //
 // TODO: TestRateLimit. Every message read takes a token (ratelimit.go); none
 // left: an error message, and reading goes on.
@@ -41,7 +47,8 @@ type client struct {
 // Close then finishes the handshake.
 //
 // TODO: TestKeepalive. Ping every s.cfg.pingPeriod, and drop a peer whose
-// pong does not come within s.cfg.pongWait.
+// pong does not come within s.cfg.pongWait. The pinging goroutine ends when
+// the connection does, not at its next ping.
 //
 // TODO: TestShutdown. When s.closing is done, the writer closes with 1001
 // (going away). Every goroutine ends when the connection does.

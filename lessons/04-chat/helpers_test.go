@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
+	"reflect"
+	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +21,43 @@ import (
 
 // The tests are clients written with gorilla/websocket, the other library,
 // so that they do not lean on the one under test.
+
+// startChat starts the server as startServer does, pinging every 100ms
+// unless flags say otherwise: a keepalive that outlives its connection
+// (TestKeepalive says so) then ends within the test that started it, and
+// does not hold every later test's shutdown for the 30s of the default.
+func startChat(tb testing.TB, flags ...string) *testServer {
+	tb.Helper()
+	return startServer(tb, append([]string{"-ping-period", "100ms"}, flags...)...)
+}
+
+// serverGoroutines says where each goroutine that is not in before and runs
+// the server's code waits: its innermost frame in the lesson's own files
+// (package main, not a test), as "(*server).keepalive (client.go:170)".
+func serverGoroutines(before map[string]bool) []string {
+	// Stacks name package main by its import path, newRoom's.
+	pkg := strings.TrimSuffix(runtime.FuncForPC(reflect.ValueOf(newRoom).Pointer()).Name(), "newRoom")
+	var out []string
+	for _, g := range goroutines() {
+		if before[g.id] || g.runtime {
+			continue
+		}
+		lines := strings.Split(g.stack, "\n")
+		for i := 1; i+1 < len(lines); i++ {
+			fn, file := lines[i], strings.TrimSpace(lines[i+1])
+			if !strings.HasPrefix(fn, pkg) || strings.Contains(file, "_test.go:") {
+				continue
+			}
+			if k := strings.LastIndex(fn, "("); k > 0 {
+				fn = fn[:k]
+			}
+			file, _, _ = strings.Cut(file, " ")
+			out = append(out, fmt.Sprintf("%s (%s)", strings.TrimPrefix(fn, pkg), filepath.Base(file)))
+			break
+		}
+	}
+	return out
+}
 
 // msg is any message the server sends, decoded into the union of the fields
 // of the contract's messages.
@@ -123,7 +164,11 @@ func dialQuery(tb testing.TB, ts *testServer, who, query string, opts ...clientO
 		if o.silent {
 			return nil
 		}
-		return conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(readTimeout))
+		err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(readTimeout))
+		if errors.Is(err, websocket.ErrCloseSent) {
+			return nil // the test closed: a ping that crossed its close frame needs no answer
+		}
+		return err
 	})
 	go c.read()
 	tb.Cleanup(c.close)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"testing"
 
@@ -35,10 +36,18 @@ func say55(t *testing.T, ts *testServer, room string) []msg {
 	return got
 }
 
+// overflowHint says, for a since of the largest int64, what goes wrong there.
+func overflowHint(since string) string {
+	if since != "9223372036854775807" {
+		return ""
+	}
+	return "; since is the largest int64, where since+1 overflows to the smallest: compare each id with since itself"
+}
+
 // TestHistory: the welcome holds the last 50 messages of the room, in order.
 func TestHistory(t *testing.T) {
 	checkNoLeaks(t)
-	ts := startServer(t)
+	ts := startChat(t)
 	requireWelcome(t, ts)
 	requireChat(t, ts)
 
@@ -71,7 +80,7 @@ func TestHistory(t *testing.T) {
 // refused.
 func TestResume(t *testing.T) {
 	checkNoLeaks(t)
-	ts := startServer(t)
+	ts := startChat(t)
 	requireWelcome(t, ts)
 	requireChat(t, ts)
 
@@ -81,39 +90,57 @@ func TestResume(t *testing.T) {
 	kept := got[5:]
 	id := func(i int) string { return strconv.FormatInt(kept[i].ID, 10) }
 
+	last := kept[49].ID
+	const maxInt64 = "9223372036854775807"
+	other := "another-" + epoch
 	cases := []struct {
 		why          string
 		since, epoch string
+		noSince      bool // the query has no since at all
 		want         []msg
 	}{
-		{"since the 48th kept message, this epoch", id(47), epoch, kept[48:]},
-		{"since the 48th kept message, no epoch (the current one)", id(47), "", kept[48:]},
-		{"since the newest message", id(49), epoch, nil},
-		{"since the first kept message", id(0), epoch, kept[1:]},
-		{"since 0", "0", epoch, kept},
-		{"since an id older than the kept history", strconv.FormatInt(got[0].ID, 10), epoch, kept},
-		{"since the 48th message of another epoch (the server restarted)", id(47), "another-" + epoch, kept},
-		{"an empty since (no resume)", "", epoch, kept},
+		{"since the 48th kept message, this epoch", id(47), epoch, false, kept[48:]},
+		{"since the 48th kept message, no epoch (the current one)", id(47), "", false, kept[48:]},
+		{"since the newest message", id(49), epoch, false, nil},
+		{"since the newest message, no epoch", id(49), "", false, nil},
+		{"since one above the newest message", strconv.FormatInt(last+1, 10), epoch, false, nil},
+		{"since 1000000, far above the newest message", "1000000", epoch, false, nil},
+		{"since the largest int64", maxInt64, epoch, false, nil},
+		{"since the largest int64, no epoch", maxInt64, "", false, nil},
+		{"since the first kept message", id(0), epoch, false, kept[1:]},
+		{"since 0", "0", epoch, false, kept},
+		{"since 0, no epoch", "0", "", false, kept},
+		{"since an id older than the kept history", strconv.FormatInt(got[0].ID, 10), epoch, false, kept},
+		{"since the 48th message of another epoch (the server restarted)", id(47), other, false, kept},
+		{"since the largest int64 of another epoch", maxInt64, other, false, kept},
+		{"an empty since (no resume)", "", epoch, false, kept},
+		{"an empty since, no epoch", "", "", false, kept},
+		{"no since (no resume)", "", epoch, true, kept},
 	}
 	for i, tc := range cases {
-		extra := []string{"epoch", tc.epoch}
-		if tc.since != "" || i == len(cases)-1 {
-			extra = append(extra, "since", tc.since)
+		q := url.Values{"name": {uniq("resumer", i)}, "room": {"res"}}
+		if tc.epoch != "" {
+			q.Set("epoch", tc.epoch)
 		}
-		c, w := join(t, ts, uniq("resumer", i), "res", extra...)
-		assert.Equalf(t, ids(tc.want), ids(w.History), "since=%q epoch=%q (%s): got the history ids %v; want %v (look at %s)", tc.since, tc.epoch, tc.why, ids(w.History), ids(tc.want), "room.go: welcome")
+		if !tc.noSince {
+			q.Set("since", tc.since)
+		}
+		c := dialQuery(t, ts, "?"+q.Encode(), q.Encode())
+		w := c.expect("welcome", "the welcome", welcomeFiles)
+		assert.Equalf(t, ids(tc.want), ids(w.History), "?%s (%s): got the history ids %v; want %v (look at room.go: the welcome, which messages come after since%s)", q.Encode(), tc.why, ids(w.History), ids(tc.want), overflowHint(tc.since))
 		c.close()
 	}
 
-	for _, bad := range []string{"-1", "abc", "1.5", "0x10"} {
+	// Not a non-negative integer, or one no int64 holds: refused.
+	for _, bad := range []string{"-1", "abc", "1.5", "0x10", "1e3", "9223372036854775808", "99999999999999999999"} {
 		c := dialQuery(t, ts, "since="+bad, "name=bad&room=res&since="+bad)
-		reason := c.expectRefused("since="+bad, "protocol.go: parseJoin")
+		reason := c.expectRefused("since="+bad, "protocol.go: parseJoin, since must be a non-negative integer that fits in an int64")
 		assert.Containsf(t, reason, "since", "since=%s: reason %q; want it to name since (look at protocol.go: parseJoin)", bad, reason)
 		c.close()
 	}
 
 	// Every start of the server is a new epoch.
-	ts2 := startServer(t)
+	ts2 := startChat(t)
 	_, w2 := join(t, ts2, "ann", "res")
 	assert.NotEqualf(t, epoch, w2.Epoch, "two servers started one after the other have the same epoch %q; want a new one every time the server starts (look at main.go: newEpoch, and room.go: the welcome gives it)", epoch)
 	assert.Emptyf(t, w2.History, "a new server's welcome %s: want no history yet", short(w2.raw))

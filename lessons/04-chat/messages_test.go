@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +17,19 @@ const badFiles = "protocol.go: parseInbound, and client.go: readPump answers and
 // connection stays open, and the other members see nothing of it.
 func TestBadMessages(t *testing.T) {
 	checkNoLeaks(t)
-	ts := startServer(t)
+	ts := startChat(t)
 	requireWelcome(t, ts)
 	requireChat(t, ts)
+
+	// A bad message sent at once, before the welcome has come: the welcome
+	// is still the first message, then the error.
+	for i := range 20 {
+		c := dialQuery(t, ts, uniq("hasty", i), "name=hasty&room="+uniq("first", i))
+		c.sendRaw("not json")
+		c.expect("welcome", "the welcome, the first message, though a bad message was sent at once", "client.go: writePump writes the welcome, first in the room's queue, before any reply to what the client sent")
+		c.expect("error", "the answer to the bad message sent at once", badFiles)
+		c.close()
+	}
 
 	ann, _ := join(t, ts, "ann", "bad")
 	bob, _ := join(t, ts, "bob", "bad")
@@ -35,11 +46,12 @@ func TestBadMessages(t *testing.T) {
 		{"a text of Unicode white space only", `{"type":"message","text":" \t\n\u00a0\u2003\u3000"}`, "empty"},
 		{"a text of 1001 characters", `{"type":"message","text":"` + strings.Repeat("x", 1001) + `"}`, "long"},
 		{"a text of 1001 characters after trimming", `{"type":"message","text":"  ` + strings.Repeat("é", 1001) + `  "}`, "long"},
+		{"a text of 1001 characters of 4 bytes each", `{"type":"message","text":"` + strings.Repeat("🙂", 1001) + `"}`, "long"},
 	}
 	for _, tc := range bad {
 		ann.sendRaw(tc.data)
 		m := ann.expect("error", "the answer to "+tc.why+" "+short(tc.data), badFiles)
-		assert.Equalf(t, []string{"error", "type"}, jsonKeys(t, m.raw), "got %s; want exactly these fields (look at protocol.go: errorMessage)", m.raw)
+		assert.Equalf(t, []string{"error", "type"}, jsonKeys(t, m.raw), "got %s; want exactly these fields (look at protocol.go: the struct of the error message)", m.raw)
 		assert.Containsf(t, strings.ToLower(m.Error), tc.word, "%s: got the error %q; want it to say what was wrong (%q) (look at %s)", tc.why, m.Error, tc.word, badFiles)
 	}
 	ann.conn.SetWriteDeadline(time.Now().Add(readTimeout))
@@ -48,7 +60,9 @@ func TestBadMessages(t *testing.T) {
 
 	// Still open, and the good messages pass, trimmed.
 	good := []struct{ why, text, want string }{
+		{"1000 characters of 1 byte each", strings.Repeat("x", 1000), strings.Repeat("x", 1000)},
 		{"1000 characters of 2 bytes each (2000 bytes)", strings.Repeat("é", 1000), strings.Repeat("é", 1000)},
+		{"1000 characters of 4 bytes each (4000 bytes)", strings.Repeat("🙂", 1000), strings.Repeat("🙂", 1000)},
 		{"1000 characters after trimming white space", "\u2003 " + strings.Repeat("€", 1000) + "\n\t", strings.Repeat("€", 1000)},
 		{"a text with white space around it", "  hello, bob \u00a0", "hello, bob"},
 		{"HTML, which is only text", "<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>"},
@@ -60,12 +74,20 @@ func TestBadMessages(t *testing.T) {
 			require.Equalf(t, short(tc.want), short(m.Text), "%s: sent %s; want the text trimmed of white space, and nothing else changed (look at protocol.go: parseInbound)", tc.why, short(tc.text))
 		}
 	}
+	// 1000 characters written as JSON escapes, 12 bytes each: the limit
+	// counts characters after decoding, and 16 KiB holds them. (The 19th
+	// message: within the burst of the rate limit.)
+	ann.sendRaw(`{"type":"message","text":"` + strings.Repeat(`\ud83d\ude42`, 1000) + `"}`)
+	for _, c := range []*wsClient{ann, bob} {
+		m := c.expect("message", "1000 characters written as JSON escapes (12 bytes each), after the others", badFiles)
+		require.Equalf(t, short(strings.Repeat("🙂", 1000)), short(m.Text), "1000 characters written as JSON escapes (\\ud83d\\ude42, 12 bytes each): want them decoded and counted as 1000 characters (look at protocol.go: parseInbound)")
+	}
 }
 
 // TestMessageTooBig: 16 KiB pass, one byte more closes with 1009.
 func TestMessageTooBig(t *testing.T) {
 	checkNoLeaks(t)
-	ts := startServer(t)
+	ts := startChat(t)
 	requireWelcome(t, ts)
 	requireChat(t, ts)
 
@@ -76,9 +98,11 @@ func TestMessageTooBig(t *testing.T) {
 		head := `{"type":"message","text":"fits`
 		return head + strings.Repeat(" ", n-len(head)-2) + `"}`
 	}
-	c.sendRaw(padded(maxMessageSize))
-	m := c.expect("message", "a message of 16384 bytes, the limit", "client.go: SetReadLimit(maxMessageSize); coder/websocket's default is 32768")
-	require.Equalf(t, "fits", m.Text, "got %s; want \"fits\" (look at protocol.go: parseInbound trims)", short(m.raw))
+	for _, n := range []int{maxMessageSize - 1, maxMessageSize} {
+		c.sendRaw(padded(n))
+		m := c.expect("message", fmt.Sprintf("a message of %d bytes, the limit is 16384", n), "client.go: SetReadLimit(maxMessageSize); coder/websocket's default is 32768")
+		require.Equalf(t, "fits", m.Text, "got %s; want \"fits\" (look at protocol.go: parseInbound trims)", short(m.raw))
+	}
 
 	c.sendRaw(padded(maxMessageSize + 1))
 	e := c.expectClose(readTimeout, "a message of 16385 bytes, one over the limit", "client.go: SetReadLimit(maxMessageSize)")

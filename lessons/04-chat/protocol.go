@@ -19,12 +19,15 @@ import (
 // TODO: TestNames. parseJoin: the name, the room (lobby when absent or
 // empty), since and epoch from the query of /ws. Names and rooms are 1 to 32
 // of A-Z a-z 0-9 _ - . and since, when given and not empty, a non-negative
-// integer. Each error is the one-line reason the client reads.
+// integer that fits in an int64. Each error is the one-line reason the
+// client reads.
 //
 // TODO: TestBadMessages. parseInbound: a text message holding
-// {"type":"message","text":TEXT}; refuse invalid JSON, another type, a binary
-// message, and a text that is empty or over maxTextLength characters (Unicode
-// code points, after trimming Unicode white space). Return the text trimmed.
+// {"type":"message","text":TEXT}; refuse invalid JSON (bytes that are not
+// UTF-8 too: encoding/json would pass them on as U+FFFD), another type, a
+// binary message, and a text that is empty or over maxTextLength characters
+// (Unicode code points, after trimming Unicode white space). Return the text
+// trimmed.
 
 // maxTextLength is the most characters (Unicode code points, after trimming
 // white space) a chat message may hold.

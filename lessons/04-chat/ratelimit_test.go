@@ -47,7 +47,7 @@ func TestTokenBucket(t *testing.T) {
 // stays open.
 func TestRateLimit(t *testing.T) {
 	checkNoLeaks(t)
-	ts := startServer(t)
+	ts := startChat(t)
 	requireWelcome(t, ts)
 	requireChat(t, ts)
 	const where = "ratelimit.go, and client.go: readPump takes a token for every message it reads"
@@ -77,10 +77,19 @@ func TestRateLimit(t *testing.T) {
 		return passed, limited, other, int(time.Since(start).Seconds() * messageRate)
 	}
 
+	// The burst itself: 20 at once all pass.
+	dan, _ := join(t, ts, "dan", "burst")
+	var msgs []string
+	for range messageBurst {
+		msgs = append(msgs, `{"type":"message","text":"burst"}`)
+	}
+	passed, limited, other, _ := burst(dan, msgs)
+	assert.Equalf(t, 20, passed, "20 messages at once, the burst: %d passed, %d refused with \"too many\", %d other answers; want all 20 to pass (look at %s)", passed, limited, other, where)
+
 	ann, _ := join(t, ts, "ann", "flood")
 	bob, _ := join(t, ts, "bob", "flood")
 	ann.expect("join", "bob joining", chatFiles)
-	var msgs []string
+	msgs = nil
 	for range 25 {
 		msgs = append(msgs, `{"type":"message","text":"flood"}`)
 	}
@@ -104,7 +113,7 @@ func TestRateLimit(t *testing.T) {
 	for range 3 {
 		msgs = append(msgs, `{"type":"message","text":"valid"}`)
 	}
-	passed, limited, other, refill := burst(cy, msgs)
+	passed, limited, other, refill = burst(cy, msgs)
 	assert.Equalf(t, 20, other, "20 empty messages, then 3 valid ones: %d answered with another error; want 20, one for each empty message (look at %s)", other, where)
 	assert.LessOrEqualf(t, passed, refill, "20 empty messages, then 3 valid ones at once: %d of the valid ones passed; want none: every message received counts against the limit, refused or not (look at %s)", passed, where)
 	assert.Equalf(t, 3, passed+limited, "20 empty messages, then 3 valid ones: want the valid ones refused with \"too many\" (look at %s)", where)

@@ -28,15 +28,22 @@ var errStopped = errors.New("server shutting down")
 //
 // TODO: TestJoinLeave. The other members hear of each join and leave.
 //
+// TODO: TestEncodeOnce. Encode each message once, and queue the same bytes
+// for every member.
+//
 // TODO: TestSlowMember. Never wait for a member: one whose queue is full is
 // evicted (lesson 03), its queue closed and the others told it left.
+//
+// TODO: TestEvicted. A post or a leave counts only from the very client that
+// is the member: an evicted one is still read until its close handshake
+// ends, and a new member may have taken its name since.
 //
 // TODO: TestNames. A name taken in the room is refused: join returns why.
 //
 // TODO: TestHistory. Keep the last historySize messages, oldest first.
 //
 // TODO: TestResume. With since (and an epoch that is this room's, or none),
-// the welcome holds only the messages after since.
+// the welcome holds only the messages after since, whatever int64 it is.
 //
 // TODO: TestShutdown. run returns when ctx is done; from then on join
 // returns errStopped and leave and post return at once.

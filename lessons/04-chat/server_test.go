@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 // TestOrigin: the course's Origin rule, through coder/websocket's Accept.
 func TestOrigin(t *testing.T) {
 	checkNoLeaks(t)
-	ts := startServer(t, "-origin", "*.example.org")
+	ts := startChat(t, "-origin", "*.example.org")
 	requireWelcome(t, ts)
 
 	for _, tc := range []struct {
@@ -40,7 +41,7 @@ func TestOrigin(t *testing.T) {
 // does not is dropped.
 func TestKeepalive(t *testing.T) {
 	checkNoLeaks(t)
-	ts := startServer(t, "-ping-period", "20ms", "-pong-wait", "800ms")
+	ts := startChat(t, "-ping-period", "20ms", "-pong-wait", "800ms")
 	requireWelcome(t, ts)
 	requireChat(t, ts)
 	const where = "client.go: keepalive pings every s.cfg.pingPeriod and drops a peer whose pong does not come within s.cfg.pongWait"
@@ -64,13 +65,32 @@ func TestKeepalive(t *testing.T) {
 	live.say("still here")
 	m := live.expect("message", "its own message after 5 pings answered", where)
 	require.Equalf(t, "still here", m.Text, "live got %s; want its own message: a member that answers pings stays (look at %s)", short(m.raw), where)
+
+	// A member that leaves: the goroutines of its connection end with it,
+	// not at the next ping.
+	ts = startChat(t, "-ping-period", "2s")
+	join(t, ts, "stayer", "ka") // the room's own goroutine runs from here on
+	before := map[string]bool{}
+	for _, g := range goroutines() {
+		before[g.id] = true
+	}
+	leaver, _ := join(t, ts, "leaver", "ka")
+	leaver.close()
+	deadline := time.Now().Add(time.Second)
+	for left := serverGoroutines(before); len(left) > 0; left = serverGoroutines(before) {
+		if time.Now().After(deadline) {
+			t.Fatalf("with -ping-period 2s, 1s after leaver's connection ended: %d goroutine(s) of it still running, in %s; want every goroutine of a connection ended with it, not at its next ping: does keepalive return once the connection's context is done (serveWS's, not context.Background())? (look at client.go: serveWS and keepalive)",
+				len(left), strings.Join(left, ", "))
+		}
+		time.Sleep(10 * time.Millisecond) // poll: a handler winds down on its own
+	}
 }
 
 // TestShutdown: SIGTERM closes every connection with 1001 and the server
 // stops within seconds, leaving no goroutine behind.
 func TestShutdown(t *testing.T) {
 	checkNoLeaks(t)
-	ts := startServer(t)
+	ts := startChat(t)
 	requireWelcome(t, ts)
 	requireChat(t, ts)
 	const where = "client.go: writePump closes with websocket.StatusGoingAway once s.closing is done; room.go: run returns"

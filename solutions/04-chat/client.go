@@ -6,28 +6,42 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 )
 
-// queueSize is how many messages may wait for one member's writer; past it
-// the member is evicted. It is well above what a room's bursts queue at once
-// (messageBurst from each of a few dozen members), so only a member that
-// stopped reading fills it.
-const queueSize = 256
+// A member's queue is bounded twice: the room evicts a member that has
+// queueBytes of messages, or queueSize of them, waiting for its writer. The
+// bytes tell a member that stopped reading, which falls behind by whatever
+// the room says, from one that reads while a burst of small messages goes
+// out; the count is above the largest burst a room must absorb (each of 20
+// members sending the rate limit's burst at once: 400 messages, with the
+// joins before them) and costs 24 bytes a slot for every member, idle or
+// not. The welcome, up to about 300 KB (50 messages of 1000 characters
+// escaped at worst), is not counted.
+const (
+	queueSize  = 512
+	queueBytes = 256 << 10
+)
 
 // errTooMany answers a message over the rate limit.
 var errTooMany = fmt.Errorf("too many messages: at most %d a second, bursts of %d", messageRate, messageBurst)
 
-// client is one connection as its room sees it.
+// client is one connection as its room sees it. The room touches name and
+// send only: TestEncodeOnce and TestEvicted make clients with just these.
 type client struct {
 	name string
 	conn *websocket.Conn
 	// send is the member's queue. Its room is its only sender, and closes it
 	// when it evicts the member; writePump is its only receiver.
 	send chan []byte
+	// queued is the bytes of the messages in send after the welcome: the
+	// room adds each message's length as it queues it, writePump takes it
+	// away as it takes the message.
+	queued atomic.Int64
 	// replies carries the reader's error messages to writePump.
 	replies chan []byte
 	gone    chan struct{} // closed when writePump returns
@@ -73,12 +87,15 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 	wg.Go(func() { s.keepalive(ctx, conn) })
 	err = s.readPump(c, rm)
 	rm.leave(c)
-	cancel()
-	wg.Wait()
 	if errors.Is(err, websocket.ErrMessageTooBig) {
 		// The read limit has sent 1009; Close waits for the peer's answer.
 		conn.Close(websocket.StatusMessageTooBig, "")
 	}
+	// Reading is over, and so is the connection: a write blocked on a peer
+	// that stopped reading, or a ping waiting for its pong, returns at once.
+	conn.CloseNow()
+	cancel()
+	wg.Wait()
 }
 
 // refuse answers a connection the server will not serve: an error message,
@@ -128,6 +145,10 @@ func (s *server) readPump(c *client, rm *room) error {
 // is done (reading is over), once it has closed the connection.
 func (s *server) writePump(ctx context.Context, c *client) {
 	defer close(c.gone)
+	// The welcome is first in the queue, and must be the first message out,
+	// before any reply to what the client sent at once. Until it is written
+	// replies is nil, and a nil channel is never ready in a select.
+	var replies chan []byte
 	for {
 		var data []byte
 		select {
@@ -138,8 +159,11 @@ func (s *server) writePump(ctx context.Context, c *client) {
 				c.conn.Close(websocket.StatusPolicyViolation, "too slow")
 				return
 			}
+			if replies != nil { // past the welcome, which is not counted
+				c.queued.Add(-int64(len(d)))
+			}
 			data = d
-		case data = <-c.replies:
+		case data = <-replies:
 		case <-s.closing.Done():
 			c.conn.Close(websocket.StatusGoingAway, "server shutting down")
 			return
@@ -155,6 +179,7 @@ func (s *server) writePump(ctx context.Context, c *client) {
 			c.conn.CloseNow() // the reader ends too
 			return
 		}
+		replies = c.replies
 	}
 }
 

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"time"
 )
 
@@ -69,8 +69,9 @@ func (r *room) run(ctx context.Context) {
 				j.reply <- fmt.Errorf("name %q is taken in room %q", j.c.name, r.name)
 				continue
 			}
-			// The welcome goes first into an empty queue: nothing can come
-			// between it and the messages that follow.
+			// The welcome goes first into an empty queue, so this send never
+			// waits, and nothing can come between it and the messages that
+			// follow. It is not counted in queued (client.go).
 			j.c.send <- encode(r.welcome(j.c.name, members, history, j.req))
 			r.broadcast(members, encode(presence{Type: "join", Room: r.name, Name: j.c.name}))
 			members[j.c.name] = j.c
@@ -111,9 +112,9 @@ func (r *room) welcome(name string, members map[string]*client, history []messag
 	// everything kept, as does one whose since is older than the history.
 	start := 0
 	if req.resume && (req.epoch == "" || req.epoch == r.epoch) {
-		start, _ = slices.BinarySearchFunc(history, req.since+1, func(m message, id int64) int {
-			return cmp.Compare(m.ID, id)
-		})
+		// The first message after since; not a search for since+1, which
+		// overflows when since is the largest int64.
+		start = sort.Search(len(history), func(i int) bool { return history[i].ID > req.since })
 	}
 	return welcome{
 		Type:    "welcome",
@@ -126,14 +127,13 @@ func (r *room) welcome(name string, members map[string]*client, history []messag
 }
 
 // broadcast queues data for every member, without waiting. A member whose
-// queue is full is evicted: its queue is closed, which tells its writer to
-// close with 1008, and the others are told it left.
+// queue is full, in bytes or in messages, is evicted: its queue is closed,
+// which tells its writer to close with 1008, and the others are told it
+// left.
 func (r *room) broadcast(members map[string]*client, data []byte) {
 	var evicted []string
 	for name, c := range members {
-		select {
-		case c.send <- data:
-		default:
+		if !queue(c, data) {
 			delete(members, name)
 			close(c.send)
 			evicted = append(evicted, name)
@@ -141,6 +141,22 @@ func (r *room) broadcast(members map[string]*client, data []byte) {
 	}
 	for _, name := range evicted {
 		r.broadcast(members, encode(presence{Type: "leave", Room: r.name, Name: name}))
+	}
+}
+
+// queue puts data in c's queue and reports true, or reports false without
+// waiting when c is too far behind: queueBytes of messages already wait for
+// it, or queueSize of them.
+func queue(c *client, data []byte) bool {
+	if c.queued.Load()+int64(len(data)) > queueBytes {
+		return false
+	}
+	select {
+	case c.send <- data:
+		c.queued.Add(int64(len(data)))
+		return true
+	default:
+		return false
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 // with the same reason.
 func TestNames(t *testing.T) {
 	checkNoLeaks(t)
-	ts := startServer(t)
+	ts := startChat(t)
 	requireWelcome(t, ts)
 	requireChat(t, ts)
 
@@ -39,7 +39,7 @@ func TestNames(t *testing.T) {
 
 	for _, ok := range []string{"a", strings.Repeat("N", 32), "Ann_Lee-2.0"} {
 		c, w := join(t, ts, ok, "names")
-		assert.Equalf(t, ok, w.You, "welcome %s: want \"you\":%q (look at protocol.go: validName)", w.raw, ok)
+		assert.Equalf(t, ok, w.You, "welcome %s: want \"you\":%q (look at protocol.go: parseJoin, the check of names)", w.raw, ok)
 		c.close()
 	}
 	c, w := join(t, ts, "ann", strings.Repeat("R", 32))

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,7 +83,7 @@ func TestSlowMember(t *testing.T) {
 		t.Skip("this system cannot make a client that stalls with little in flight; the test runs on Linux and macOS")
 	}
 	checkNoLeaks(t)
-	ts := startServer(t)
+	ts := startChat(t)
 	requireChat(t, ts)
 
 	// slow reads its welcome, then nothing until the flood is over.
@@ -182,4 +183,163 @@ func TestSlowMember(t *testing.T) {
 		m := c.nextFlood(&done, `"after the flood"`)
 		require.Equalf(t, "after the flood", m.Text, "%s: got %s; want reader1's \"after the flood\" (look at %s)", c.name, short(m.raw), slowFiles)
 	}
+}
+
+// TestBurst: a burst is not slowness. Ten members each send the rate
+// limit's whole burst at once, and an eleventh only reads: every member gets
+// all 200 messages, each sender's in its order, all in one order, and nobody
+// is evicted. (Twenty senders make the same point at four times the cost.)
+func TestBurst(t *testing.T) {
+	checkNoLeaks(t)
+	ts := startChat(t)
+	requireChat(t, ts)
+	const senders = 10
+	const total = senders * messageBurst
+	const where = "room.go: broadcast, where it evicts, and client.go: the bounds of the queue"
+
+	reader, _ := join(t, ts, "reader", "burst")
+	members := []*wsClient{reader}
+	for i := range senders {
+		c, _ := join(t, ts, uniq("sender", i), "burst")
+		for _, o := range members {
+			o.expect("join", c.name+" joining", chatFiles)
+		}
+		members = append(members, c)
+	}
+	// Each sender's burst is one write of 20 frames, and all of them go at
+	// once, as a script's burst comes: faster than the writers write.
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, c := range members[1:] {
+		var frames []byte
+		for k := range messageBurst {
+			frames = append(frames, clientFrame(fmt.Sprintf(`{"type":"message","text":"%s %d"}`, uniq("sender", i), k))...)
+		}
+		wg.Go(func() {
+			<-start
+			nc := c.conn.NetConn() // one write of whole frames: nothing can come between them
+			nc.SetWriteDeadline(time.Now().Add(readTimeout))
+			nc.Write(frames) // if it fails, the reads below fail and say why
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	deadline := time.Now().Add(10 * time.Second) // one for all: 2200 deliveries
+	var first []int64
+	for _, c := range members {
+		order := make([]int, senders) // the next number each sender's messages must have
+		var got []int64
+		for len(got) < total {
+			e, ok := c.next(time.Until(deadline))
+			require.Truef(t, ok, "%s: %d members sent %d messages each at once; got %d of the %d, then nothing within 10s of the burst (look at %s)", c.name, senders, messageBurst, len(got), total, where)
+			if e.end() || e.m.Type != "message" {
+				what := "the connection open"
+				switch {
+				case e.m.Type == "leave":
+					what = fmt.Sprintf("nobody evicted: %s left during the burst, though it kept reading", e.m.Name)
+				case e.m.Type == "error":
+					t.Fatalf("%s: got %s after %d of %d messages; want every message: each sender sent the burst the rate limit allows (look at ratelimit.go, and client.go: a bucket for each connection)", c.name, e, len(got), total)
+				}
+				t.Fatalf("%s: got %s after %d of %d messages; want all %d, %s. %d members sending the rate limit's burst at once is not a slow reader. Does the queue hold what a busy room queues at once (%d members: %d messages and more), and is it bounded by what tells a member that stopped reading from one that a burst keeps busy (the bytes waiting, as lesson 03 counted them)? (look at %s)",
+					c.name, e, len(got), total, total, what, senders, senders+1, total, where)
+			}
+			var s, k int
+			_, err := fmt.Sscanf(e.m.Text, "sender%d %d", &s, &k)
+			require.NoErrorf(t, err, "%s: got %s; want a sender's message \"senderN K\" (look at %s)", c.name, short(e.m.raw), chatFiles)
+			require.Equalf(t, order[s], k, "%s: sender%d's message %d came after its message %d; want each sender's messages in the order it sent them (look at %s)", c.name, s, k, order[s]-1, chatFiles)
+			order[s]++
+			got = append(got, e.m.ID)
+		}
+		if first == nil {
+			first = got
+			continue
+		}
+		require.Equalf(t, first, got, "%s got the %d messages in another order than %s; want one order for every member, the room's (look at room.go: run)", c.name, total, members[0].name)
+	}
+}
+
+// clientFrame is a masked text frame holding data (under 126 bytes), as a
+// client sends it.
+func clientFrame(data string) []byte {
+	key := [4]byte{0x5a, 0x17, 0xc3, 0x99}
+	f := []byte{0x81, 0x80 | byte(len(data)), key[0], key[1], key[2], key[3]}
+	for i := range len(data) {
+		f = append(f, data[i]^key[i%4])
+	}
+	return f
+}
+
+// TestEvicted: an evicted member is out of the room for good. Its
+// connection is still read until its close handshake ends, and nothing it
+// posts there reaches anyone, also once a new member has taken its name;
+// its leave, when its handler ends, takes nobody else out.
+func TestEvicted(t *testing.T) {
+	checkNoLeaks(t)
+	r := startRoom(t, "evicted")
+	const slots = 4
+	ann := roomJoin(t, r, "ann", slots) // the test never reads her queue
+	bob := roomJoin(t, r, "bob", 64)
+	queued(t, bob, "its welcome")
+
+	// nextChat returns the next chat message in c's queue, counting the
+	// leaves of ann before it, and checks that it is from with text.
+	leaves := 0
+	nextChat := func(c *client, from, text, why string) {
+		t.Helper()
+		for {
+			m := queued(t, c, fmt.Sprintf("%s's message %q", from, text))
+			if m.Type == "leave" && m.Name == "ann" {
+				leaves++
+				continue
+			}
+			if m.Type == "join" && m.Name == "ann" {
+				continue
+			}
+			if m.Type != "message" || m.From != from || m.Text != text {
+				t.Fatalf("%s's queue: got %s; want %s's message %q: %s", c.name, short(m.raw), from, text, why)
+			}
+			return
+		}
+	}
+
+	// bob speaks until ann's queue is full: the room evicts her.
+	for i := range slots + 2 {
+		text := fmt.Sprintf("filler %d", i)
+		r.post(bob, text)
+		nextChat(bob, "bob", text, "every member gets each message, the sender included (look at room.go: run)")
+	}
+	r.post(bob, "ann is out")
+	nextChat(bob, "bob", "ann is out", "the room goes on (look at room.go: run)")
+	require.Equalf(t, 1, leaves, "bob: after %d messages, ann's queue of %d slots (which the test never reads) was full; bob heard ann leave %d times; want her evicted once her queue was full, and the others told once (look at room.go: run and broadcast)", slots+3, slots, leaves)
+
+	// Her connection is read until its close handshake ends.
+	r.post(ann, "from ann, who was evicted")
+	r.post(bob, "after the evicted ann's post")
+	nextChat(bob, "bob", "after the evicted ann's post", "a post from ann, whom the room had evicted, reached bob; want nothing from a client that is no longer a member: its connection is still read until the close handshake ends, and the room must drop what it posts (look at room.go: run, where it takes a post)")
+
+	// A new ann takes the name; the old connection must not speak under it.
+	ann2 := roomJoin(t, r, "ann", 64)
+	queued(t, ann2, "the new ann's welcome")
+	r.post(ann, "from the old ann, under the new one's name")
+	r.post(bob, "after the old ann's post")
+	const byClient = "a new ann had taken the name after the old one was evicted, and the old connection's post reached the room as from ann; want posts only from the very client that is the member: compare the client, not its name (look at room.go: run, where it takes a post)"
+	nextChat(bob, "bob", "after the old ann's post", byClient)
+	nextChat(ann2, "bob", "after the old ann's post", byClient)
+
+	// The old connection's handler ends and leaves: the new ann stays.
+	r.leave(ann)
+	r.post(bob, "after the old ann's leave")
+	const leaveByClient = "when the old ann's handler ended and called leave, the room took out the new ann, who holds the name now; want a leave to take out only the very client that is the member (look at room.go: leave, and run)"
+	nextChat(bob, "bob", "after the old ann's leave", leaveByClient)
+	require.Equalf(t, 1, leaves, "bob heard ann leave again when the old, evicted ann's handler ended: %s", leaveByClient)
+	nextChat(ann2, "bob", "after the old ann's leave", leaveByClient)
+
+	// Each operation twice: the new ann leaves twice, then posts.
+	r.leave(ann2)
+	r.leave(ann2)
+	r.post(ann2, "from the new ann, after she left")
+	r.post(bob, "after ann left twice")
+	nextChat(bob, "bob", "after ann left twice", "a post from ann after she left reached bob; want nothing from a client that is no longer a member (look at room.go: run, where it takes a post)")
+	require.Equalf(t, 2, leaves, "bob heard the new ann leave %d times after she called leave twice; want once: the second leave finds her gone (look at room.go: leave, and run)", leaves-1)
 }
