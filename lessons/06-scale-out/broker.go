@@ -22,6 +22,14 @@ const (
 	presenceBucket = "CHAT_PRESENCE"
 )
 
+// minPresenceTTL is the shortest -presence-ttl: JetStream ages messages out
+// no sooner than this. The markers of expired keys live at least
+// minMarkerTTL, which JetStream requires.
+const (
+	minPresenceTTL = 100 * time.Millisecond
+	minMarkerTTL   = time.Second
+)
+
 // broker is one instance's handle on what the instances share.
 type broker struct {
 	nc       *nats.Conn
@@ -79,9 +87,9 @@ func openBroker(ctx context.Context, nc *nats.Conn, presenceTTL time.Duration) (
 		History: 1,
 		Storage: jetstream.FileStorage,
 		// A key not refreshed for presenceTTL expires (its instance died),
-		// and the marker it leaves tells every watcher, as a delete would.
+		// and the marker it leaves tells every watcher, as a purge.
 		TTL:            presenceTTL,
-		LimitMarkerTTL: presenceTTL,
+		LimitMarkerTTL: max(presenceTTL, minMarkerTTL),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("JetStream key-value bucket %s: %w", presenceBucket, err)

@@ -18,8 +18,10 @@ const (
 )
 
 // TestWelcome: the first message on every connection is lesson 04's welcome,
-// and every instance gives the same epoch.
+// with the members on every instance, and every instance gives the same
+// epoch.
 func TestWelcome(t *testing.T) {
+	inLessonOrder(t)
 	checkNoLeaks(t)
 	_, in := startInstances(t, 2)
 
@@ -33,16 +35,35 @@ func TestWelcome(t *testing.T) {
 	assert.Equalf(t, []string{"ann"}, w.Members, `welcome %s: want "members":["ann"], the joiner included (look at room.go: welcome)`, w.raw)
 	assert.Containsf(t, w.raw, `"history":[]`, `welcome %s: nothing was said yet; want "history":[], an empty list, not null (look at room.go: welcome)`, w.raw)
 
-	_, w2 := join(t, in[1], "bob", "other")
+	bob, w2 := join(t, in[1], "bob", "other")
 	assert.Equalf(t, w.Epoch, w2.Epoch, "the welcome of the second instance has epoch %q, the first's %q; want the stream's epoch, one for every instance (look at room.go: welcome gives r.b.epoch)", w2.Epoch, w.Epoch)
+
+	// Each room starts on the other instance with a second member, after
+	// the first claimed: the first's key is in the bucket before that
+	// room's watcher starts. The first hears the second join, not itself.
+	const seen = "room.go: run; a presence watcher shows the keys already in the bucket when it starts (UpdatesOnly would hide them), then nil, then the changes; let a joiner in only once its presence watcher has shown them all and the joiner's own claim"
+	for _, p := range []struct {
+		first             *wsClient
+		name, room, query string
+		on                *testServer
+	}{
+		{ann, "cy", "lobby", "name=cy", in[1]},
+		{bob, "dee", "other", "name=dee&room=other", in[0]},
+	} {
+		first := p.first.member
+		c := dialQuery(t, p.on, p.name+" in "+p.room+" (the other instance)", p.query)
+		w := c.expect("welcome", "the welcome, the first message", welcomeFiles)
+		assert.ElementsMatchf(t, []string{first, p.name}, w.Members, "%s's welcome %s: %s was in %s already, on the other instance; want members %s and %s. Existing members were not seen (look at %s)", p.name, w.raw, first, p.room, first, p.name, seen)
+		p.first.expectJoin(p.name, p.name+" joining", seen)
+	}
 }
 
 // TestChat: members on two instances; every member gets each message exactly
 // once, all in the same order, with ids that grow, whoever sent it where.
 func TestChat(t *testing.T) {
+	inLessonOrder(t)
 	checkNoLeaks(t)
 	_, in := startInstances(t, 2)
-	requireWelcome(t, in[0])
 	requireChat(t, in[0])
 
 	var cs []*wsClient

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,6 +82,7 @@ func short(s string) string {
 type wsClient struct {
 	tb     testing.TB
 	name   string // who it is, for messages: "ann in lobby"
+	member string // the name it asked for: a member never hears its own join
 	conn   *websocket.Conn
 	events chan event
 	closed chan struct{}
@@ -113,6 +115,9 @@ func dialQuery(tb testing.TB, ts *testServer, who, query string, opts ...clientO
 	}
 	c := &wsClient{tb: tb, name: who, conn: conn, events: make(chan event, 4096),
 		closed: make(chan struct{}), done: make(chan struct{})}
+	if q, err := url.ParseQuery(query); err == nil {
+		c.member = q.Get("name")
+	}
 	conn.SetPingHandler(func(data string) error {
 		if o.pings != nil {
 			select {
@@ -212,13 +217,29 @@ func (c *wsClient) say(text string) {
 func (c *wsClient) expect(typ, what, where string) msg {
 	c.tb.Helper()
 	e, ok := c.next(readTimeout)
+	if !ok && typ == "welcome" {
+		c.tb.Fatalf("%s: waiting for %s: nothing came within %v; want a %q message. The room lets a joiner in once its presence watcher has shown the joiner's claim; a joiner claims as its room starts, so its claim is often among the keys already in the bucket when the watcher starts, which the watcher must show first (not UpdatesOnly), then the changes (look at %s)", c.name, what, readTimeout, typ, where)
+	}
 	if !ok {
 		c.tb.Fatalf("%s: waiting for %s: nothing came within %v; want a %q message (look at %s)", c.name, what, readTimeout, typ, where)
+	}
+	if !e.end() && e.m.Type == "join" && e.m.Name == c.member {
+		c.tb.Fatalf("%s: waiting for %s: got %s, its own join; want a %q message. A member never hears of its own claim: let a joiner in only once its presence watcher has shown the joiner's claim (the revision claim returned), so that its join goes to the others before it is in (look at room.go: run)", c.name, what, e, typ)
 	}
 	if e.end() || !e.text || e.bad != nil || e.m.Type != typ {
 		c.tb.Fatalf("%s: waiting for %s: got %s; want a %q message (look at %s)", c.name, what, e, typ, where)
 	}
 	return e.m
+}
+
+// expectJoin reads the next message and fails the test unless it is who
+// joining.
+func (c *wsClient) expectJoin(who, what, where string) {
+	c.tb.Helper()
+	j := c.expect("join", what, where)
+	if j.Name != who {
+		c.tb.Fatalf("%s: waiting for %s: got %s; want %s joining (look at %s)", c.name, what, short(j.raw), who, where)
+	}
 }
 
 // expectChat reads the next message and fails the test unless it is the
@@ -284,12 +305,25 @@ func join(tb testing.TB, ts *testServer, name, room string, extra ...string) (*w
 	return c, w
 }
 
-// requireWelcome fails the test at once, with one message, while a client
-// does not get a welcome.
-func requireWelcome(tb testing.TB, ts *testServer) {
-	tb.Helper()
-	c, _ := join(tb, ts, "first", "first")
-	c.close()
+// failedFirst names the first test that failed. The tests run in lesson
+// order (their files' names sort so), and each needs what those before it
+// check: once one fails, the later ones fail at once, naming it, instead of
+// each waiting seconds for what will not come.
+var failedFirst atomic.Pointer[string]
+
+// inLessonOrder fails the test at once if an earlier one failed, and
+// records its own failure for those after it. Call it first of all.
+func inLessonOrder(t *testing.T) {
+	t.Helper()
+	if first := failedFirst.Load(); first != nil {
+		t.Fatalf("not run: %s failed first, and this test needs what it checks; fix that first", *first)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			name := t.Name()
+			failedFirst.CompareAndSwap(nil, &name)
+		}
+	})
 }
 
 // requireChat fails the test at once while a member's message does not

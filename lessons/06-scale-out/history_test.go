@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"testing"
 
@@ -12,21 +13,32 @@ import (
 const historyFiles = "room.go: run replays the room's subject from the stream before any welcome, and welcome sends the history"
 
 // say55 has three members of room, on the instances given in turn, send 55
-// messages ("m 0" to "m 54"), and returns what the last member received.
+// messages, each its own in order ("m 0", "m 3", ... from the first), all at
+// once, within the rate limit's burst, and returns what the last member
+// received, in the stream's order.
 func say55(t *testing.T, in []*testServer, room string) []msg {
 	t.Helper()
 	var cs []*wsClient
 	for i := range 3 {
 		c, _ := join(t, in[i%len(in)], uniq("sender", i), room)
 		for _, o := range cs {
-			o.expect("join", "a sender joining", chatFiles)
+			o.expectJoin(uniq("sender", i), "a sender joining", chatFiles)
 		}
 		cs = append(cs, c)
 	}
-	var got []msg
 	for i := range 55 {
 		cs[i%3].say(fmt.Sprintf("m %d", i))
-		got = append(got, cs[2].expectChat(uniq("sender", i%3), fmt.Sprintf("m %d", i), chatFiles))
+	}
+	var got []msg
+	next := make([]int, 3) // the next message expected from each sender
+	for range 55 {
+		m := cs[2].expect("message", "the 55 messages of three senders", chatFiles)
+		var k int
+		_, err := fmt.Sscanf(m.Text, "m %d", &k)
+		require.NoErrorf(t, err, "%s got %s; want one of the 55 messages (look at %s)", cs[2].name, short(m.raw), chatFiles)
+		require.Equalf(t, fmt.Sprintf("m %d", next[k%3]*3+k%3), m.Text, "%s got %s; want each sender's messages once, in the order it sent them (look at %s)", cs[2].name, short(m.raw), chatFiles)
+		next[k%3]++
+		got = append(got, m)
 	}
 	for _, c := range cs {
 		c.close()
@@ -37,10 +49,9 @@ func say55(t *testing.T, in []*testServer, room string) []msg {
 // TestHistory: the welcome holds the room's last 50 messages from the
 // stream, on any instance, also one started after they were sent.
 func TestHistory(t *testing.T) {
+	inLessonOrder(t)
 	checkNoLeaks(t)
 	natsURL, in := startInstances(t, 2)
-	requireWelcome(t, in[0])
-	requireChat(t, in[0])
 
 	c, _ := join(t, in[0], "ann", "hist-short")
 	c.say("first")
@@ -74,10 +85,9 @@ func TestHistory(t *testing.T) {
 // the stream's, the same after an instance restarts, and another only with
 // another stream.
 func TestResume(t *testing.T) {
+	inLessonOrder(t)
 	checkNoLeaks(t)
 	natsURL, in := startInstances(t, 2)
-	requireWelcome(t, in[0])
-	requireChat(t, in[0])
 
 	got := say55(t, in, "res")
 	_, w := join(t, in[0], "epoch-reader", "res")
@@ -93,6 +103,8 @@ func TestResume(t *testing.T) {
 		{"since the 48th kept message, this epoch", id(47), epoch, kept[48:]},
 		{"since the 48th kept message, no epoch (the current one)", id(47), "", kept[48:]},
 		{"since the newest message", id(49), epoch, nil},
+		{"since one above the newest message", strconv.FormatInt(kept[49].ID+1, 10), epoch, nil},
+		{"since the largest id there can be, 9223372036854775807: since+1 would overflow", strconv.FormatInt(math.MaxInt64, 10), epoch, nil},
 		{"since 0", "0", epoch, kept},
 		{"since an id older than the kept history", strconv.FormatInt(got[0].ID, 10), epoch, kept},
 		{"since the 48th message of another epoch (another stream)", id(47), "another-" + epoch, kept},
@@ -108,10 +120,12 @@ func TestResume(t *testing.T) {
 		c.close()
 	}
 
-	c := dialQuery(t, in[1], "since=abc", "name=bad&room=res&since=abc")
-	reason := c.expectRefused("since=abc", "protocol.go: parseJoin")
-	assert.Containsf(t, reason, "since", "since=abc: reason %q; want it to name since", reason)
-	c.close()
+	for _, since := range []string{"abc", "-1", "9223372036854775808"} {
+		c := dialQuery(t, in[1], "since="+since, "name=bad&room=res&since="+since)
+		reason := c.expectRefused("since="+since+", not an id", "protocol.go: parseJoin")
+		assert.Containsf(t, reason, "since", "since=%s: reason %q; want it to name since", since, reason)
+		c.close()
+	}
 
 	// A restarted instance keeps the epoch: the stream is the same.
 	restarted := startServer(t, "-nats", natsURL)

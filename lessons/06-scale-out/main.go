@@ -65,8 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *presenceTTL < time.Second {
-		return fmt.Errorf("-presence-ttl must be at least 1s, got %v", *presenceTTL)
+	if *presenceTTL < minPresenceTTL {
+		return fmt.Errorf("-presence-ttl must be at least %v, got %v", minPresenceTTL, *presenceTTL)
 	}
 	logf := log.New(stderr, "", log.LstdFlags).Printf
 	if *natsURL == "" {

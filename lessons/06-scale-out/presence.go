@@ -22,9 +22,9 @@ var errTaken = errors.New("name taken")
 // release deletes this instance's claim, and only its own: every watcher
 // then tells its members the name left.
 //
-// TODO: TestShutdown. refresh rewrites the keys this instance holds every
-// period, so that the bucket's TTL ends only those of an instance that
-// died, and returns when ctx is done.
+// TODO: TestInstanceDies. refresh rewrites the keys this instance holds
+// every period, so that the bucket's TTL ends only those of an instance
+// that died, and returns when ctx is done.
 type claims struct{}
 
 func newClaims(b *broker) *claims {

@@ -37,10 +37,9 @@ func expectLeave(t *testing.T, c *wsClient, who, what, where string) {
 // TestPresence: members, joins and leaves are the same seen from every
 // instance, and a name is held once in a room across all of them.
 func TestPresence(t *testing.T) {
+	inLessonOrder(t)
 	checkNoLeaks(t)
 	_, in := startInstances(t, 2)
-	requireWelcome(t, in[0])
-	requireChat(t, in[0])
 
 	ann, _ := join(t, in[0], "ann", "pr")
 	bob, w := join(t, in[1], "bob", "pr")

@@ -21,7 +21,12 @@ var errStopped = errors.New("server shutting down")
 // TODO: TestWelcome. One goroutine, run, owns the room's local members,
 // history and view of who is in the room. A joiner comes in through run,
 // which puts its welcome first in its queue: lesson 04's welcome, with the
-// epoch of the stream (r.b.epoch) and "history":[] when empty.
+// epoch of the stream (r.b.epoch) and "history":[] when empty. Watch the
+// presence bucket's keys of this room: a watcher shows the keys there were
+// when it started (a joiner's own claim often among them), then nil, then
+// the changes; let a joiner in once it has shown all that and the joiner's
+// claim (the revision join gets), and list in the welcome every name shown.
+// Tell the local members of every other claim: a joiner never hears its own.
 //
 // TODO: TestChat. post publishes the text to the room's subject
 // (roomSubject) in the stream, and nothing else: run follows that subject
@@ -37,19 +42,22 @@ var errStopped = errors.New("server shutting down")
 // delivered it.
 //
 // TODO: TestResume. With since (and the stream's epoch, or none), the
-// welcome holds only the messages after since.
+// welcome holds only the messages after since, up to the largest id.
 //
-// TODO: TestPresence. Watch the presence bucket's keys of this room: a key
-// put is a member joining, a key deleted (or expired) one leaving, told to
-// every local member. Let a joiner in only once the watcher has shown its
-// own claim (the revision join gets): then its welcome lists every member
-// who claimed before it, and its own join has gone to the others, not to it.
+// TODO: TestPresence. A key put is a member joining, a key deleted one
+// leaving, told to every local member, the same on every instance.
 //
 // TODO: TestNATSRestarts. When NATS is back after a disconnection
 // (r.b.reconnected()), or when the watcher's Updates channel closes, start
 // a new presence watcher, trying again while JetStream does not answer yet:
 // the consumer recovers by itself, a watcher can take many seconds. Tell the
 // local members who came and went meanwhile.
+//
+// TODO: TestNoResponders. Just after NATS restarts JetStream may answer a
+// publish "no responders" for a while: post tries again until its timeout.
+//
+// TODO: TestInstanceDies. A key that expires (its instance died) leaves a
+// marker that watchers show as KeyValuePurge: a leave too.
 //
 // TODO: TestShutdown. run returns when ctx is done, having stopped its
 // consumer and watcher; from then on join returns errStopped and leave

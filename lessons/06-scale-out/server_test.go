@@ -11,9 +11,9 @@ import (
 
 // TestOrigin: the course's Origin rule, through coder/websocket's Accept.
 func TestOrigin(t *testing.T) {
+	inLessonOrder(t)
 	checkNoLeaks(t)
 	ts := startServer(t, "-nats", startNATS(t), "-origin", "*.example.org")
-	requireWelcome(t, ts)
 
 	for _, tc := range []struct {
 		origin string
@@ -39,10 +39,9 @@ func TestOrigin(t *testing.T) {
 // TestKeepalive: the server pings; a member that answers stays, one that
 // does not is dropped.
 func TestKeepalive(t *testing.T) {
+	inLessonOrder(t)
 	checkNoLeaks(t)
 	ts := startServer(t, "-nats", startNATS(t), "-ping-period", "20ms", "-pong-wait", "300ms")
-	requireWelcome(t, ts)
-	requireChat(t, ts)
 	const where = "client.go: keepalive pings every s.cfg.pingPeriod and drops a peer whose pong does not come within s.cfg.pongWait"
 
 	pings := make(chan struct{}, 1)
@@ -77,10 +76,9 @@ func TestKeepalive(t *testing.T) {
 // TestShutdown: SIGTERM closes every connection with 1001 and the server
 // stops within seconds, leaving no goroutine behind.
 func TestShutdown(t *testing.T) {
+	inLessonOrder(t)
 	checkNoLeaks(t)
 	ts := startServer(t, "-nats", startNATS(t))
-	requireWelcome(t, ts)
-	requireChat(t, ts)
 	const where = "client.go: writePump closes with websocket.StatusGoingAway once s.closing is done; room.go: run returns"
 
 	a, _ := join(t, ts, "ann", "red")

@@ -154,9 +154,13 @@ func (r *room) follow(ctx context.Context) error {
 	var lastID int64                  // the sequence of the last message delivered
 	local := make(map[string]*client) // members connected to this instance
 	names := make(map[string]bool)    // members on every instance
-	var fresh map[string]bool         // while a new watcher shows the keys: what it showed
-	var seen uint64                   // the last presence revision taken
-	var waiting []joining             // joiners the room has not caught up with
+	// While a watcher shows the keys there were when it started, what it
+	// has shown: names is not the room's yet, and joiners wait. A key is
+	// shown at its last revision, so a member's refresh comes after the
+	// claim of a joiner who came later.
+	fresh := make(map[string]bool)
+	var seen uint64       // the last presence revision taken
+	var waiting []joining // joiners the room has not caught up with
 	back := r.b.reconnected()
 	for {
 		select {
@@ -197,7 +201,7 @@ func (r *room) follow(ctx context.Context) error {
 					r.resync(local, names, fresh)
 					names, fresh = fresh, nil
 				}
-				continue
+				break
 			}
 			seen = e.Revision()
 			name := presenceName(e.Key())
@@ -228,7 +232,7 @@ func (r *room) follow(ctx context.Context) error {
 		// welcome, and so is every message sent before it came, whichever
 		// instance took it.
 		waiting = slices.DeleteFunc(waiting, func(j joining) bool {
-			if j.rev > seen || j.upTo > lastID {
+			if fresh != nil || j.rev > seen || j.upTo > lastID {
 				return false
 			}
 			// The welcome goes first into an empty queue.
@@ -329,9 +333,15 @@ func (r *room) welcome(name string, names map[string]bool, history []message, re
 	// The epoch is the stream's: ids start over only with a new stream.
 	start := 0
 	if req.resume && (req.epoch == "" || req.epoch == r.b.epoch) {
-		start, _ = slices.BinarySearchFunc(history, req.since+1, func(m message, id int64) int {
+		// The first message after since; not since+1, which overflows at
+		// the largest id.
+		var found bool
+		start, found = slices.BinarySearchFunc(history, req.since, func(m message, id int64) int {
 			return cmp.Compare(m.ID, id)
 		})
+		if found {
+			start++
+		}
 	}
 	return welcome{
 		Type:    "welcome",
