@@ -13,8 +13,14 @@ TRACE ?=
 .DEFAULT_GOAL := help
 .PHONY: help progress verify lint test bench $(COURSE)
 
+# The first build, with empty Go caches, takes a minute or more and go says
+# nothing meanwhile: a line every 4 s (until the build or this shell ends)
+# shows it is not a hang.
 $(COURSE):
-	@go build -o $@ ./tools/course
+	@if [ -x $@ ]; then go build -o $@ ./tools/course; else \
+		echo 'Building the course runner into $@, once (with empty Go caches it takes a minute or more)...' >&2; \
+		( i=0; while sleep 4 && kill -0 $$$$ 2>/dev/null; do i=$$((i + 4)); echo "  building the course runner ($${i}s)" >&2; done ) & beat=$$!; \
+		go build -o $@ ./tools/course; status=$$?; kill $$beat; exit $$status; fi
 
 help: # one printf, so that `make help | head` ends quietly
 	@printf '%s\n' \
@@ -30,6 +36,7 @@ help: # one printf, so that `make help | head` ends quietly
 		'  make progress    tests passed in every lesson, and which lesson is next' \
 		'  make reset-N     put lesson N'"'"'s starter files back from git, after a confirmation (ARGS=-yes: no question)' \
 		'  make verify      check every lesson: content, starter fails, solution passes with -race, mistakes caught (ARGS=3: lesson 3 only)' \
+		'  make sweep-N     authors: delete each statement of lesson N'"'"'s solution in turn, list those no test misses (ARGS="-j 2 -file hub.go -v")' \
 		'  make lint        gofmt, go vet and staticcheck on every module' \
 		'  make test        lint, verify and the tools'"'"' own tests (browser tests need Chromium)' \
 		'They work from a lesson folder too: cd lessons/01-handshake && make lesson-1'
@@ -63,6 +70,9 @@ progress: $(COURSE)
 
 verify: $(COURSE)
 	@$(COURSE) verify $(ARGS)
+
+sweep-%: $(COURSE)
+	@$(COURSE) sweep $* $(ARGS)
 
 lint: $(COURSE)
 	@$(COURSE) lint

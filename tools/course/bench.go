@@ -4,9 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
 
 	"wscourse/tools/internal/lesson"
 )
@@ -36,8 +41,12 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	defer os.RemoveAll(tmp)
+	s := e.newStatus()
+	defer s.done()
+	s.phase("bench: building lesson 5's cmd/compare", buildNote)
 	bin, out, err := lesson.BuildPackage(ctx, l.Dir, "./cmd/compare", filepath.Join(tmp, "compare"))
 	if err != nil {
+		s.done()
 		fmt.Fprintf(e.stderr, "bench: building %s/cmd/compare: %v\n%s", e.rel(l.Dir), err, out)
 		return exitFail
 	}
@@ -48,11 +57,73 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 	cmd := exec.Command(bin, append(compareArgs, fs.Args()...)...)
 	cmd.Dir = l.Dir
 	cmd.Env = append(os.Environ(), "GOWORK=off")
-	cmd.Stdout, cmd.Stderr = e.stdout, e.stderr
+	lines := &benchLines{s: s, out: e.stdout}
+	cmd.Stdout, cmd.Stderr = lines, e.stderr
 	ownGroup(cmd) // Ctrl-C reaches it once, through runForwarding
-	if code := runForwarding(e, cmd); code != exitOK {
+	code := runForwarding(e, cmd)
+	lines.flush()
+	s.done()
+	if code != exitOK {
 		return code
 	}
 	fmt.Fprintf(e.stdout, "\nThe table and the chart are in %s.\n", e.rel(filepath.Join(l.Dir, "results")))
 	return exitOK
+}
+
+// benchRun matches cmd/compare's line after each measurement: "run 2/3 sse ...".
+var benchRun = regexp.MustCompile(`^run (\d+)/(\d+) (\S+)`)
+
+// benchLines passes cmd/compare's output on to out line by line, and keeps
+// the status saying what it measures and about how long is left.
+type benchLines struct {
+	s   *status
+	out io.Writer
+
+	mu       sync.Mutex
+	part     []byte
+	measured int
+}
+
+func (b *benchLines) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.part = append(b.part, p...)
+	for {
+		line, rest, ok := strings.Cut(string(b.part), "\n")
+		if !ok {
+			break
+		}
+		b.part = []byte(rest)
+		b.s.println(b.out, line)
+		b.read(line)
+	}
+	return len(p), nil
+}
+
+// flush passes on a last line that had no newline.
+func (b *benchLines) flush() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.part) > 0 {
+		b.s.println(b.out, string(b.part))
+		b.part = nil
+	}
+}
+
+func (b *benchLines) read(line string) {
+	switch {
+	case strings.HasPrefix(line, "building the server: "):
+		b.s.phase("bench: building the server", buildNote)
+	case strings.HasPrefix(line, "about ") && strings.HasSuffix(line, " to go"):
+		b.s.phase("bench: measuring", "")
+		b.s.update("run 1, the first transport")
+		if d, err := time.ParseDuration(strings.TrimSuffix(strings.TrimPrefix(line, "about "), " to go")); err == nil {
+			b.s.expect(b.s.now().Add(d))
+		}
+	default:
+		if m := benchRun.FindStringSubmatch(line); m != nil {
+			b.measured++
+			b.s.update(fmt.Sprintf("run %s/%s, %d measured (last: %s)", m[1], m[2], b.measured, m[3]))
+		}
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBenchUsage(t *testing.T) {
@@ -17,5 +18,43 @@ func TestBenchUsage(t *testing.T) {
 	}
 	if got := te.errOut.String(); !strings.Contains(got, "cmd/compare") {
 		t.Errorf("bench without a cmd/compare said %q; want it to name cmd/compare", got)
+	}
+}
+
+// cmd/compare's output reaches stdout unchanged, however it is split, and
+// the status says the run, the transport last measured and the time left:
+// in a terminal erased before each line and drawn again after it.
+func TestBenchLines(t *testing.T) {
+	compareOut := "building the server: /x\nserver 127.0.0.1:1, -rate 10\nabout 1m0s to go\nrun 1/3 poll-100ms   10 updates/s\nrun 1/3 sse   10 updates/s\ntable"
+	for _, live := range []bool{false, true} {
+		c := newFakeClock()
+		s, status := c.status(live)
+		var stdout strings.Builder
+		b := &benchLines{s: s, out: &stdout}
+		tickFor(c, s, 3*time.Second)
+		for i := 0; i < len(compareOut); i += 7 {
+			_, _ = b.Write([]byte(compareOut[i:min(i+7, len(compareOut))]))
+			if strings.Contains(compareOut[i:min(i+7, len(compareOut))], "\n") {
+				tickFor(c, s, 5*time.Second)
+			}
+		}
+		b.flush()
+		s.done()
+		if got := stdout.String(); got != compareOut+"\n" {
+			t.Errorf("live=%v: stdout %q, want compare's output %q", live, got, compareOut+"\n")
+		}
+		got := status.String()
+		for _, want := range []string{
+			"bench: building the server",
+			"bench: measuring",
+			": run 1, the first transport, about ",
+			": run 1/3, 1 measured (last: poll-100ms), about 5",
+			": run 1/3, 2 measured (last: sse), about 50s left",
+			": run 1/3, 2 measured (last: sse), about 46s left", // counting down between lines
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("live=%v: no status %q in:\n%s", live, want, got)
+			}
+		}
 	}
 }

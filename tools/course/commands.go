@@ -31,6 +31,7 @@ func init() {
 		{"progress", "", "tests passed in every lesson, and which lesson is next", cmdProgress},
 		{"reset", "N [-yes] [-ref REF]", "put lesson N's starter files back from git", cmdReset},
 		{"verify", "[N...]", "check every lesson (or lessons N...): content, starter fails, solution passes with -race, mistakes caught", cmdVerify},
+		{"sweep", "N [-j 2] [-file F] [-v] [-n]", "authors: delete each statement of lesson N's solution in turn; list the ones no test misses", cmdSweep},
 		{"lint", "", "gofmt, go vet and staticcheck on every module", wholeCourse("lint", lintAll)},
 		{"test", "", "everything CI checks: lint, verify, the tools' own tests", cmdTest},
 		{"help", "", "this text", cmdHelp},

@@ -20,12 +20,15 @@ type env struct {
 	stderr   io.Writer
 	color    bool // stdout is a terminal and NO_COLOR is unset
 	terminal bool // stdout is a terminal: clear the screen between watch runs
-	canAsk   bool // stdin is a terminal: confirmations can be typed
-	viaMake  bool // started by make: advice names make targets
-	signals  <-chan os.Signal
-	watch    watchTiming   // zero: defaultWatch
-	timeout  time.Duration // go test's -timeout for lesson runs; zero: gotest.DefaultTimeout
-	watching bool          // in watch mode: reports say saving reruns the tests
+	// liveStatus: stderr is a terminal that can go back to the start of a
+	// line, so progress is one line rewritten rather than plain lines.
+	liveStatus bool
+	canAsk     bool // stdin is a terminal: confirmations can be typed
+	viaMake    bool // started by make: advice names make targets
+	signals    <-chan os.Signal
+	watch      watchTiming   // zero: defaultWatch
+	timeout    time.Duration // go test's -timeout for lesson runs; zero: gotest.DefaultTimeout
+	watching   bool          // in watch mode: reports say saving reruns the tests
 }
 
 // courseRoot returns the course root, finding it the first time.

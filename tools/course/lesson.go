@@ -29,15 +29,12 @@ func cmdLesson(ctx context.Context, e *env, args []string) int {
 
 // lessonOnce tests the lesson and prints the report; lesson and watch share it.
 func lessonOnce(ctx context.Context, e *env, l lesson.Lesson) int {
-	if e.terminal {
-		// A first run builds the race detector's runtime, which takes a
-		// while: say what is going on, then erase the line for the report.
-		fmt.Fprint(e.stdout, e.dim(fmt.Sprintf("Running the tests of lesson %d...", l.Num)))
-	}
-	r, err := testLesson(ctx, l, e.timeout)
-	if e.terminal {
-		fmt.Fprint(e.stdout, eraseLine)
-	}
+	// A first run downloads modules and builds the race detector's
+	// runtime, which takes up to a minute: say what is going on, on stderr,
+	// and erase it before the report.
+	s := e.newStatus()
+	r, err := testLesson(ctx, l, e.timeout, s)
+	s.done()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return exitFail
@@ -97,6 +94,12 @@ func (e *env) printReport(r *report) {
 		summary += fmt.Sprintf(", %d skipped", k)
 	}
 	fmt.Fprintln(w, summary)
+	if r.res.Cached {
+		// go test caches only runs that passed, with the same code, tests
+		// and flags: say so, or a flaky test's pass looks like a new one.
+		fmt.Fprintln(w, e.dim("(cached: go test showed the results of an earlier run, as nothing the tests depend on has changed since; "+
+			"`go clean -testcache` makes the next run run every test afresh)"))
+	}
 	fmt.Fprintln(w)
 	if r.done() {
 		fmt.Fprintln(w, e.green(fmt.Sprintf("Lesson %d is done: every test passes.", l.Num))+" "+e.nextLesson(l))

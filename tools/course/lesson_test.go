@@ -43,6 +43,26 @@ func TestLessonDone(t *testing.T) {
 		"lesson 2: 2 passed, 0 failed\n", "Lesson 2 is done", "make lesson-3")
 }
 
+// go test answers an unchanged lesson from its cache: the report says so,
+// and how to run the tests afresh.
+func TestLessonCached(t *testing.T) {
+	t.Parallel()
+	if strings.Contains(os.Getenv("GOFLAGS"), "-count") {
+		t.Skip("GOFLAGS sets -count, so go test caches no result")
+	}
+	root := fixtureCopy(t) // a folder of its own: its first run cannot be cached
+	note := "(cached: go test showed the results of an earlier run"
+	code, out := runCmd(t, root, "lesson", "2")
+	if code != exitOK || strings.Contains(out, note) {
+		t.Errorf("first run: exit status %d, want 0, and no note of a cache:\n%s", code, out)
+	}
+	code, out = runCmd(t, root, "lesson", "2")
+	if code != exitOK {
+		t.Errorf("second run: exit status %d, want 0", code)
+	}
+	assertInOrder(t, out, "lesson 2: 2 passed, 0 failed\n", note, "`go clean -testcache` makes the next run run every test afresh)\n", "Lesson 2 is done")
+}
+
 func TestLessonDoesNotBuild(t *testing.T) {
 	t.Parallel()
 	code, out := runCmd(t, fixture(t), "lesson", "3")
@@ -80,14 +100,18 @@ func TestLessonColour(t *testing.T) {
 	}
 }
 
-// On a terminal a line says the tests run, and goes before the report.
+// On a terminal the report alone goes to stdout; the status line, on
+// stderr, is erased before it when a slow run showed one.
 func TestLessonSaysItRuns(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(fixture(t))
-	te.terminal = true
+	te.terminal, te.liveStatus = true, true
 	run(t.Context(), te.env, []string{"lesson", "2"})
-	if out := te.out.String(); !strings.HasPrefix(out, "Running the tests of lesson 2..."+eraseLine+"lesson 2 (02-done)") {
-		t.Errorf("on a terminal the report starts %q, want the running line erased before it", out[:min(len(out), 80)])
+	if out := te.out.String(); !strings.HasPrefix(out, "lesson 2 (02-done)") {
+		t.Errorf("on a terminal the report starts %q, want the report alone on stdout", out[:min(len(out), 80)])
+	}
+	if status := te.errOut.String(); status != "" && !strings.HasSuffix(status, eraseLine) {
+		t.Errorf("stderr = %q, want nothing, or a status line erased at the end", status)
 	}
 }
 

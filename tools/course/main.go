@@ -18,15 +18,16 @@ func main() {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	e := &env{
-		cwd:      userDir(os.Getenv("COURSE_CWD")),
-		stdin:    os.Stdin,
-		stdout:   os.Stdout,
-		stderr:   os.Stderr,
-		color:    isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb",
-		terminal: isTerminal(os.Stdout),
-		canAsk:   isTerminal(os.Stdin),
-		viaMake:  os.Getenv("MAKELEVEL") != "",
-		signals:  sigs,
+		cwd:        userDir(os.Getenv("COURSE_CWD")),
+		stdin:      os.Stdin,
+		stdout:     os.Stdout,
+		stderr:     os.Stderr,
+		color:      isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb",
+		terminal:   isTerminal(os.Stdout),
+		liveStatus: isTerminal(os.Stderr) && os.Getenv("TERM") != "dumb",
+		canAsk:     isTerminal(os.Stdin),
+		viaMake:    os.Getenv("MAKELEVEL") != "",
+		signals:    sigs,
 	}
 	os.Exit(run(context.Background(), e, os.Args[1:]))
 }

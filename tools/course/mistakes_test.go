@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"wscourse/tools/internal/gotest"
 	"wscourse/tools/internal/lesson"
 	"wscourse/tools/internal/mistakes"
 )
@@ -35,12 +36,12 @@ func assertMistakeLines(t *testing.T, out string) {
 		"      FAIL Message lacks a word: the message lacks \"rounded down\"\n",
 		"           TestHalf failed:\n",
 		"               half_test.go:9: Half(4) = 1, want 2\n",
-		"      FAIL Too slow: took ", ", limit 1ms\n",
+		"      FAIL Too slow: TestHalf failed after ", "s of tests, limit 1ms (whole run ", "s)\n",
 		"      FAIL Does not build: does not build\n",
 		"           lessons/06-missed/half.go:5:9: undefined: m\n",
-		"      FAIL Hangs: took ")
+		"      FAIL Hangs: ")
 	// go test's -timeout, not the backstop, ends the mistake that hangs.
-	if !regexp.MustCompile(`(?m)^      FAIL Hangs: took \d+\.\ds, limit 1ms$`).MatchString(out) {
+	if !regexp.MustCompile(`(?m)^      FAIL Hangs: TestHalf failed after \d+\.\ds of tests, limit 1ms \(whole run \d+\.\ds\)$`).MatchString(out) {
 		t.Errorf("the mistake that hangs is not reported as a run that took too long; output:\n%s", out)
 	}
 	if strings.Contains(out, "ok   05-caught  ") && strings.Contains(out, "05-caught  1 of") {
@@ -138,18 +139,69 @@ func TestJudgeWithoutReport(t *testing.T) {
 		err  error
 		want []string
 	}{
-		{context.DeadlineExceeded, []string{"FAIL Hangs hard: took over 25.0s and was stopped, limit 10s"}},
+		{context.DeadlineExceeded, []string{"FAIL Hangs hard: the whole run took over 100.0s and was stopped (the limit: 10s of tests)"}},
 		{errors.New("go test in /tmp/x: go.mod: no such file\nsecond line"),
 			[]string{"FAIL Hangs hard: go test did not run", "     go test in /tmp/x: go.mod: no such file", "     second line"}},
 	} {
-		o := &outcome{trial: trial{mistake: m}, took: stopAfter(m.Limit)}
+		o := &outcome{trial: trial{mistake: m}, whole: stopAfter(m.Limit)}
 		o.judge(&env{}, nil, c.err)
 		if got := o.lines(); !slices.Equal(got, c.want) {
 			t.Errorf("judge(%v): lines %q, want %q", c.err, got, c.want)
 		}
 	}
-	ok := &outcome{trial: trial{mistake: m}, first: "TestX", took: 3140 * time.Millisecond}
-	if got, want := ok.lines(), []string{"ok   Hangs hard: TestX, 3.1s"}; !slices.Equal(got, want) {
+	ok := &outcome{trial: trial{mistake: m}, first: "TestX", took: 3140 * time.Millisecond, whole: 9 * time.Second}
+	if got, want := ok.lines(), []string{"ok   Hangs hard: TestX, 3.1s (whole run 9.0s)"}; !slices.Equal(got, want) {
 		t.Errorf("lines = %q, want %q", got, want)
+	}
+}
+
+// A limit bounds the test binary's time until the reported test failed,
+// from go test's events; the build, however slow on a busy machine, is not
+// in it. The whole run is only bounded by stopAfter, against hangs.
+func TestJudgeTestTime(t *testing.T) {
+	m := mistakes.Mistake{Title: "Slow build", Test: "TestX", Says: []string{"want 2"}, Limit: 10 * time.Second}
+	report := func(ended, ran time.Duration) *report {
+		x := &gotest.Test{Name: "TestX", Status: gotest.Failed, Ended: ended, Output: []string{"x_test.go:3: got 1, want 2"}}
+		y := &gotest.Test{Name: "TestY", Status: gotest.Passed, Ended: ran}
+		res := &gotest.Result{Tests: []*gotest.Test{x, y}, Failed: true, Ran: ran}
+		return &report{res: res, entries: []entry{{name: "TestX", status: x.Status, test: x}, {name: "TestY", status: y.Status, test: y}}}
+	}
+	for _, c := range []struct {
+		name              string
+		ended, ran, whole time.Duration
+		want              string
+	}{
+		{"a slow build", 2 * time.Second, 2500 * time.Millisecond, 35 * time.Second,
+			"ok   Slow build: TestX, 2.0s (whole run 35.0s)"},
+		{"a test over the limit, later tests left out", 11 * time.Second, 12 * time.Second, 13 * time.Second,
+			"FAIL Slow build: TestX failed after 11.0s of tests, limit 10s (whole run 13.0s)"},
+		{"at the limit", 10 * time.Second, 10 * time.Second, 12 * time.Second,
+			"ok   Slow build: TestX, 10.0s (whole run 12.0s)"},
+		// A stream without times leaves the whole run to go by.
+		{"no times", 0, 0, 10500 * time.Millisecond,
+			"FAIL Slow build: TestX failed after 10.5s of tests, limit 10s (whole run 10.5s)"},
+	} {
+		o := &outcome{trial: trial{mistake: m}, whole: c.whole}
+		o.judge(&env{}, report(c.ended, c.ran), nil)
+		if got := o.lines(); len(got) == 0 || got[0] != c.want {
+			t.Errorf("%s: lines %q, want %q first", c.name, got, c.want)
+		}
+	}
+}
+
+// The whole run's backstop is generous, there only to end hangs: ten
+// times the limit, and at least a minute over go test's -timeout.
+func TestStopAfter(t *testing.T) {
+	for _, c := range []struct{ limit, timeout, stop time.Duration }{
+		{10 * time.Second, 15 * time.Second, 100 * time.Second},
+		{time.Millisecond, 2001 * time.Millisecond, 62001 * time.Millisecond},
+		{30 * time.Second, 45 * time.Second, 300 * time.Second},
+	} {
+		if got := testTimeout(c.limit); got != c.timeout {
+			t.Errorf("testTimeout(%v) = %v, want %v", c.limit, got, c.timeout)
+		}
+		if got := stopAfter(c.limit); got != c.stop {
+			t.Errorf("stopAfter(%v) = %v, want %v", c.limit, got, c.stop)
+		}
 	}
 }

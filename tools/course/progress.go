@@ -28,13 +28,14 @@ func cmdProgress(ctx context.Context, e *env, args []string) int {
 	var next *lesson.Lesson
 	raceNote := ""
 	for _, l := range all {
-		// The name first: a lesson's first run can take a while.
-		fmt.Fprintf(e.stdout, "%-*s  ", width, l.Name)
-		r, err := testLesson(ctx, l, e.timeout)
+		// The status line on stderr says what a first, slow run is doing;
+		// the whole line comes after it, as a live status would erase half.
+		s := e.newStatus()
+		r, err := testLesson(ctx, l, e.timeout, s)
+		s.done()
 		var line string
 		switch {
 		case ctx.Err() != nil:
-			fmt.Fprintln(e.stdout)
 			return exitFail
 		case err != nil:
 			line = e.red("could not run its tests: " + firstLine(err.Error()))
@@ -45,7 +46,7 @@ func cmdProgress(ctx context.Context, e *env, args []string) int {
 		default:
 			line = fmt.Sprintf("%d/%d passed", r.count(gotest.Passed), len(r.entries))
 		}
-		fmt.Fprintln(e.stdout, line)
+		fmt.Fprintf(e.stdout, "%-*s  %s\n", width, l.Name, line)
 		if err == nil && r.raceNote != "" {
 			raceNote = r.raceNote
 		}

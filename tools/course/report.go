@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"regexp"
 	"slices"
@@ -35,15 +36,18 @@ type entry struct {
 // race detector where it works. The build and test caches stay on, so an
 // unchanged lesson answers at once. A zero timeout means
 // gotest.DefaultTimeout.
-func testLesson(ctx context.Context, l lesson.Lesson, timeout time.Duration) (*report, error) {
+func testLesson(ctx context.Context, l lesson.Lesson, timeout time.Duration, s *status) (*report, error) {
 	opt := gotest.Options{Timeout: timeout}
 	note := lessonRace.off(ctx)
 	opt.Race = note == ""
+	what := fmt.Sprintf("lesson %d", l.Num)
+	opt.Notify = s.goTest(what, opt.Race)
 	res, err := gotest.Run(ctx, l.Dir, opt)
 	if opt.Race && ctx.Err() == nil {
 		// A race build can fail for want of cgo where `go env` did not tell.
 		if off := lessonRace.turnOff(raceOutput(res, err)); off != "" {
 			note, opt.Race = off, false
+			opt.Notify = s.goTest(what, opt.Race)
 			res, err = gotest.Run(ctx, l.Dir, opt)
 		}
 	}
@@ -113,11 +117,21 @@ func runUnreached(ctx context.Context, l lesson.Lesson, res *gotest.Result, opt 
 		if timedOut(more) {
 			timeouts++
 		}
-		res.Tests = append(res.Tests, more.Tests...)
-		res.PackageOutput = append(res.PackageOutput, more.PackageOutput...)
-		res.Failed = res.Failed || more.Failed
+		addRerun(res, more)
 	}
 	return nil
+}
+
+// addRerun adds the tests of a rerun to res. They ran after the binaries
+// before them, so their times count on from those: a student waits for all.
+func addRerun(res, more *gotest.Result) {
+	for _, t := range more.Tests {
+		t.Ended += res.Ran
+	}
+	res.Ran += more.Ran
+	res.Tests = append(res.Tests, more.Tests...)
+	res.PackageOutput = append(res.PackageOutput, more.PackageOutput...)
+	res.Failed = res.Failed || more.Failed
 }
 
 // timedOut reports whether the test binary was stopped by -timeout.

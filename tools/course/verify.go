@@ -21,6 +21,7 @@ type verdict struct {
 	// solutionFailed: the solution does not build or pass, so the mistakes,
 	// edits of it, are not run.
 	solutionFailed bool
+	status         *status // what verify is doing, while it does it; nil: nothing shown
 }
 
 func (v *verdict) ok() bool { return len(v.problems) == 0 }
@@ -52,7 +53,10 @@ func verifySome(ctx context.Context, e *env, only []int) bool {
 	sharedOK := printShared(e, all)
 	passed := 0
 	for _, l := range all {
-		v := verifyLesson(ctx, l)
+		s := e.newStatus()
+		s.prefix = "verify: "
+		v := verifyLesson(ctx, l, s)
+		s.done()
 		if ctx.Err() != nil {
 			return false
 		}
@@ -105,8 +109,8 @@ func printShared(e *env, all []lesson.Lesson) bool {
 
 // verifyLesson checks the content, the starter in place and the solution
 // staged in a temporary folder.
-func verifyLesson(ctx context.Context, l lesson.Lesson) *verdict {
-	v := &verdict{lesson: l}
+func verifyLesson(ctx context.Context, l lesson.Lesson, s *status) *verdict {
+	v := &verdict{lesson: l, status: s}
 	if probs := contentProblems(l); len(probs) > 0 {
 		v.problems = append(v.problems, probs...)
 	} else {
@@ -121,7 +125,7 @@ func verifyLesson(ctx context.Context, l lesson.Lesson) *verdict {
 // checkStarter: the starter builds, and at least one test fails on it, so a
 // student has something to do and sees which tests pass.
 func (v *verdict) checkStarter(ctx context.Context) {
-	r, err := testLesson(ctx, v.lesson, 0)
+	r, err := testLesson(ctx, v.lesson, 0, v.status)
 	switch {
 	case err != nil:
 		v.problems = append(v.problems, "starter: go test did not run")
@@ -173,7 +177,8 @@ func (v *verdict) checkSolution(ctx context.Context) {
 		v.problems = append(v.problems, "solution: "+err.Error())
 		return
 	}
-	res, err := gotest.Run(ctx, stage, gotest.Options{Race: true, NoCache: true})
+	notify := v.status.goTest(fmt.Sprintf("lesson %d's solution", v.lesson.Num), true)
+	res, err := gotest.Run(ctx, stage, gotest.Options{Race: true, NoCache: true, Notify: notify})
 	switch {
 	case err != nil:
 		v.solutionFailed = true

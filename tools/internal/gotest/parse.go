@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // Parse reads a `go test -json` stream to its end. Lines that are not JSON
@@ -34,10 +35,15 @@ func Parse(r io.Reader) (*Result, error) {
 type parser struct {
 	res     *Result
 	byName  map[string]*Test
-	running map[string]bool // top-level tests started and not yet ended
+	running map[string]bool      // top-level tests started and not yet ended
+	started map[string]time.Time // when each package's test binary started
+	last    event                // the last event with a time, for a stream cut short
 }
 
 func (p *parser) add(e event) {
+	if !e.Time.IsZero() {
+		p.last = e
+	}
 	switch e.Action {
 	case "build-output":
 		switch {
@@ -74,17 +80,39 @@ func (p *parser) add(e event) {
 		}
 		delete(p.running, top)
 		t.Status = map[string]Status{"pass": Passed, "fail": Failed, "skip": Skipped}[e.Action]
+		t.Ended = p.since(e)
 	}
+}
+
+// since is how long e's package's test binary had run at e: go test sends
+// "start" just before it runs the binary, after the build.
+func (p *parser) since(e event) time.Duration {
+	start, ok := p.started[e.Package]
+	if !ok || start.IsZero() || e.Time.IsZero() {
+		return 0
+	}
+	return max(0, e.Time.Sub(start))
 }
 
 func (p *parser) addPackage(e event) {
 	switch e.Action {
+	case "start":
+		if p.started == nil {
+			p.started = map[string]time.Time{}
+		}
+		p.started[e.Package] = e.Time
 	case "output":
 		line := strings.TrimRight(e.Output, "\n")
-		if !isSummary(line) {
+		switch {
+		case !isSummary(line):
 			p.res.PackageOutput = append(p.res.PackageOutput, line)
+		case strings.HasSuffix(line, "\t(cached)"):
+			p.res.Cached = true // "ok  \tpkg\t(cached)": only passing runs are cached
 		}
+	case "pass":
+		p.res.Ran = max(p.res.Ran, p.since(e))
 	case "fail":
+		p.res.Ran = max(p.res.Ran, p.since(e))
 		p.res.Failed = true
 		if e.FailedBuild != "" {
 			p.res.BuildFailed = true
@@ -93,7 +121,7 @@ func (p *parser) addPackage(e event) {
 		// test timed out or the binary crashed under it.
 		for name := range p.running {
 			t := p.byName[name]
-			t.Status, t.Unfinished = Failed, true
+			t.Status, t.Unfinished, t.Ended = Failed, true, p.since(e)
 		}
 		p.running = nil
 	}
@@ -113,8 +141,9 @@ func (p *parser) test(name string) *Test {
 func (p *parser) finish() {
 	for name := range p.running {
 		t := p.byName[name]
-		t.Status, t.Unfinished = Failed, true
+		t.Status, t.Unfinished, t.Ended = Failed, true, p.since(p.last)
 		p.res.Failed = true
+		p.res.Ran = max(p.res.Ran, t.Ended)
 	}
 	if p.res.BuildFailed || p.res.Count(Failed) > 0 {
 		p.res.Failed = true

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The files in testdata are real `go test -json` streams of small modules.
@@ -110,5 +111,74 @@ func TestParseVetFailure(t *testing.T) {
 	}
 	if len(res.BuildOutput) != 1 || !strings.Contains(res.BuildOutput[0], "fmt.Printf format %d has arg") {
 		t.Errorf("BuildOutput = %q, want vet's finding alone", res.BuildOutput)
+	}
+}
+
+// A test's time is the binary's, from go test's start event to the test's
+// end, so that the build before it (slow on a loaded machine) is not in it.
+func TestParseTimes(t *testing.T) {
+	res := parseFile(t, "timeout.json")
+	// 02:25:48.504014127 start, 48.506280059 TestA passed, 50.511970402 the
+	// package failed with TestHang still running.
+	if got, want := res.Test("TestA").Ended, 2266*time.Microsecond; got.Round(time.Microsecond) != want {
+		t.Errorf("TestA.Ended = %v, want %v", got, want)
+	}
+	if got, want := res.Test("TestHang").Ended, 2007956275*time.Nanosecond; got != want {
+		t.Errorf("TestHang.Ended = %v, want %v: an unfinished test ends with its binary", got, want)
+	}
+	if got, want := res.Ran, 2007956275*time.Nanosecond; got != want {
+		t.Errorf("Ran = %v, want %v", got, want)
+	}
+	if res.Cached {
+		t.Error("Cached = true for a run that was not")
+	}
+	b := parseFile(t, "ok.json").Test("TestB")
+	if got, want := b.Ended, 4523538*time.Nanosecond; got != want {
+		t.Errorf("TestB.Ended = %v, want %v: its own end, not its subtest's", got, want)
+	}
+
+	// A stream cut short ends its running tests at its last event; one
+	// without times has none to give.
+	in := `{"Time":"2026-11-22T02:25:48Z","Action":"start","Package":"p"}
+{"Time":"2026-11-22T02:25:48.5Z","Action":"run","Package":"p","Test":"TestA"}
+{"Time":"2026-11-22T02:25:51Z","Action":"output","Package":"p","Test":"TestA","Output":"still going\n"}
+`
+	res, err := Parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := res.Test("TestA"); a.Ended != 3*time.Second || res.Ran != 3*time.Second {
+		t.Errorf("cut short: TestA.Ended, Ran = %v, %v; want 3s, 3s", a.Ended, res.Ran)
+	}
+	res, err = Parse(strings.NewReader(`{"Action":"start","Package":"p"}
+{"Action":"run","Package":"p","Test":"TestA"}
+{"Action":"fail","Package":"p","Test":"TestA"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := res.Test("TestA"); a.Ended != 0 || res.Ran != 0 {
+		t.Errorf("no times: TestA.Ended, Ran = %v, %v; want 0, 0", a.Ended, res.Ran)
+	}
+}
+
+// go test's summary line says when it reused a cached result.
+func TestParseCached(t *testing.T) {
+	in := `{"Time":"2026-11-22T02:25:48Z","Action":"start","Package":"p"}
+{"Time":"2026-11-22T02:25:48Z","Action":"run","Package":"p","Test":"TestA"}
+{"Time":"2026-11-22T02:25:48Z","Action":"pass","Package":"p","Test":"TestA","Elapsed":0}
+{"Time":"2026-11-22T02:25:48Z","Action":"output","Package":"p","Output":"PASS\n"}
+{"Time":"2026-11-22T02:25:48Z","Action":"output","Package":"p","Output":"ok  \tp\t(cached)\n"}
+{"Time":"2026-11-22T02:25:48Z","Action":"pass","Package":"p","Elapsed":0}
+`
+	res, err := Parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Cached || len(res.PackageOutput) != 0 {
+		t.Errorf("Cached, PackageOutput = %v, %q; want true and no lines", res.Cached, res.PackageOutput)
+	}
+	if parseFile(t, "ok.json").Cached {
+		t.Error("ok.json: Cached = true for a run that was not")
 	}
 }

@@ -1,5 +1,7 @@
 package gotest
 
+import "time"
+
 // Status is what became of one top-level test.
 type Status int
 
@@ -30,6 +32,11 @@ type Test struct {
 	// Unfinished is set when the test started but had no end event: the test
 	// binary timed out or crashed while it ran.
 	Unfinished bool
+	// Ended is how long the test binary had run when the test ended: from
+	// the binary's start to the test's end event (to the binary's end for an
+	// unfinished test). The build is not in it, so a loaded machine, where
+	// builds crawl, changes it little. Zero when the stream has no times.
+	Ended time.Duration
 	// Output is the test's own output and its subtests', in order, without the
 	// `=== RUN` and `--- FAIL` lines go test frames them with.
 	Output []string
@@ -53,6 +60,12 @@ type Result struct {
 	PackageOutput []string
 	// Failed is set when any package failed, whatever the reason.
 	Failed bool
+	// Ran is how long the test binary ran, start to end, the build left out
+	// (the longest of them when there are several packages).
+	Ran time.Duration
+	// Cached is set when go test reused a package's result from its test
+	// cache instead of running the tests: their times are then near zero.
+	Cached bool
 }
 
 // Test returns the named top-level test, or nil if it never started.

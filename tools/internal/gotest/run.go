@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -21,6 +22,9 @@ type Options struct {
 	NoCache bool          // -count=1
 	Run     string        // -run: only the tests this pattern matches
 	Timeout time.Duration // -timeout; zero means DefaultTimeout
+	// Notify, when set, hears what go test does as it does it (downloads,
+	// tests starting and ending), from more than one goroutine at a time.
+	Notify func(Note)
 }
 
 // TimeoutOrDefault is the -timeout the run gets.
@@ -56,6 +60,17 @@ func Run(ctx context.Context, dir string, opt Options) (*Result, error) {
 	stopTree(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if opt.Notify != nil {
+		notes := func(read func([]byte) (Note, bool)) *lineWriter {
+			return &lineWriter{fn: func(line []byte) {
+				if n, ok := read(line); ok {
+					opt.Notify(n)
+				}
+			}}
+		}
+		cmd.Stdout = io.MultiWriter(&stdout, notes(eventNote))
+		cmd.Stderr = io.MultiWriter(&stderr, notes(stderrNote))
+	}
 	runErr := cmd.Run()
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
