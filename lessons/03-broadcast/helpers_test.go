@@ -226,6 +226,7 @@ const hubFiles = "hub.go (run, publish) and client.go (readPump, writePump)"
 // own message does not come back to it through the hub.
 func requireBroadcast(tb testing.TB, ts *testServer) {
 	tb.Helper()
+	before := writers() // of an earlier test that failed, if any
 	c := dial(tb, ts, "a first client")
 	c.send("is anybody there?")
 	deadline := time.Now().Add(readTimeout)
@@ -240,8 +241,16 @@ func requireBroadcast(tb testing.TB, ts *testServer) {
 		if e.typ != websocket.TextMessage || e.data != "is anybody there?" {
 			tb.Fatalf("a client sent text \"is anybody there?\" and got %s; want the same text back: the hub sends every message to every client, the sender included (look at %s)", e, hubFiles)
 		}
-		c.close()
-		return
+		break
+	}
+	// Its writer must end with it: serveClient (main.go) waits for it
+	// before it closes the connection.
+	c.close()
+	for wait := time.Now().Add(readTimeout); writers() > before; {
+		if time.Now().After(wait) {
+			tb.Fatalf("a client got its own message back and closed its connection; %v later %d writer(s) (writePump) were still running, %d more than before it connected. Want writePump to return once reading is over (done is closed): until it does, serveClient (main.go) waits for it, the connection stays open and a client that stopped answering is never dropped (look at %s)", readTimeout, writers(), writers()-before, writerFile)
+		}
+		time.Sleep(5 * time.Millisecond) // poll: goroutines end on their own
 	}
 }
 
@@ -283,4 +292,26 @@ func originHeader(origin string) http.Header {
 		h.Set("Origin", origin)
 	}
 	return h
+}
+
+// whyStuck says, from the goroutines' stacks, why the clients that read got
+// nothing while one did not read, and where to look: the hub blocked on a
+// full queue, or writers waiting for a lock that the stalled client's writer
+// holds while its write blocks.
+func whyStuck() string {
+	var locked int
+	for _, g := range goroutines() {
+		_, state, _ := strings.Cut(g.stack, "[") // goroutine 7 [chan send]:
+		state, _, _ = strings.Cut(state, "]")
+		switch {
+		case strings.Contains(g.stack, "(*hub).run(") && strings.HasPrefix(state, "chan send"):
+			return "hub.run is blocked sending to a client's queue: does the hub wait for a full queue? A full queue must evict its client, never block the broadcast (look at hub.go: run)"
+		case strings.Contains(g.stack, ").writePump(") && (strings.Contains(state, "Mutex") || strings.HasPrefix(state, "semacquire")):
+			locked++
+		}
+	}
+	if locked > 0 {
+		return fmt.Sprintf("%d writer(s) (writePump) are waiting for a lock: is a lock shared by connections held across a write? The stalled client's writer holds it while its write blocks, and every other writer waits with it. One writer per connection needs no lock (look at client.go: writePump)", locked)
+	}
+	return "does the hub wait for a full queue, or a writer for another connection? A full queue must evict its client, never block the broadcast (look at hub.go: run, and client.go: writePump)"
 }

@@ -1,17 +1,31 @@
 package main
 
 import (
+	"errors"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 )
 
-// queueSize is how many messages may wait for one client's writer. Past it
-// the client is evicted. A larger queue tolerates longer hiccups (a phone
-// switching networks, a tab in the background) but holds more memory for
-// every client, and a client that never catches up is found later.
-const queueSize = 64
+// A client's queue is bounded twice (README, "Why bounded queues"): the hub
+// evicts a client that has queueBytes of messages, or queueSize of them,
+// waiting for its writer. The bytes tell a client that stopped reading, which
+// falls behind by whatever is published, from one that reads while a burst of
+// small messages goes out; the count, above the largest burst the hub must
+// absorb (200 messages), costs 8 bytes a slot for every client, idle or not.
+// A writer that makes no progress at all is dropped by its write deadline.
+const (
+	queueSize  = 256
+	queueBytes = 1 << 20
+)
+
+// message is one broadcast, framed once for every client (hub.publish).
+type message struct {
+	pm   *websocket.PreparedMessage
+	size int // the payload's length, counted against each queue's queueBytes
+}
 
 // client is one connection as the hub sees it.
 type client struct {
@@ -19,12 +33,16 @@ type client struct {
 	out  *batchConn // the connection under conn (batch.go); nil in TestEncodeOnce
 	// send is the client's queue. The hub is its only sender, and closes it
 	// when it evicts the client; writePump is its only receiver.
-	send chan *websocket.PreparedMessage
+	send chan *message
+	// queued is the bytes of the messages in send: the hub adds each
+	// message's size as it queues it, writePump takes it away as it takes
+	// the message.
+	queued atomic.Int64
 }
 
 func newClient(ws *websocket.Conn) *client {
 	out, _ := ws.NetConn().(*batchConn)
-	return &client{conn: ws, out: out, send: make(chan *websocket.PreparedMessage, queueSize)}
+	return &client{conn: ws, out: out, send: make(chan *message, queueSize)}
 }
 
 // readPump reads the client's messages and publishes each through the hub,
@@ -65,18 +83,18 @@ func (s *server) writePump(c *client, done <-chan struct{}) {
 	defer ping.Stop()
 	for {
 		select {
-		case pm, ok := <-c.send:
+		case m, ok := <-c.send:
 			if !ok {
 				s.goodbye(c, done, websocket.ClosePolicyViolation, "too slow")
 				return
 			}
-			if err := s.writeQueued(c, pm); err != nil {
-				ws.Close() // write errors are for good; the reader ends too
+			if err := s.writeQueued(c, m); err != nil {
+				writeFailed(ws, err)
 				return
 			}
 		case <-ping.C:
 			if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.cfg.writeWait)); err != nil {
-				ws.Close()
+				writeFailed(ws, err)
 				return
 			}
 		case <-s.closing.Done():
@@ -91,18 +109,31 @@ func (s *server) writePump(c *client, done <-chan struct{}) {
 // maxBatch bounds the bytes writeQueued gathers for one system call.
 const maxBatch = 32 << 10
 
-// writeQueued writes pm and whatever else is queued already, each as a
+// writeFailed ends the connection after a write to it failed, so that the
+// reader ends too, at once, not at its read deadline: the peer has stopped
+// reading, or the connection is broken. Unless the reader itself has sent a
+// close frame (gorilla's 1009) and ended: serveClient (main.go) then closes
+// the connection in order, and closing it here, with the rest of the peer's
+// message unread, would reset it instead.
+func writeFailed(ws *websocket.Conn, err error) {
+	if !errors.Is(err, websocket.ErrCloseSent) {
+		ws.Close()
+	}
+}
+
+// writeQueued writes m and whatever else is queued already, each as a
 // message of its own, but with one system call: while c.out holds, gorilla's
 // writes only gather the frames, and flush sends them (batch.go).
-func (s *server) writeQueued(c *client, pm *websocket.PreparedMessage) error {
+func (s *server) writeQueued(c *client, m *message) error {
 	for {
+		c.queued.Add(-int64(m.size))
 		if len(c.send) > 0 { // more are waiting: gather them
 			c.out.hold()
 		}
 		// A deadline on every write: a peer that stops reading fills the
 		// TCP buffers, and the write would block for ever.
 		c.conn.SetWriteDeadline(time.Now().Add(s.cfg.writeWait))
-		if err := c.conn.WritePreparedMessage(pm); err != nil {
+		if err := c.conn.WritePreparedMessage(m.pm); err != nil {
 			c.out.flush()
 			return err
 		}
@@ -110,22 +141,24 @@ func (s *server) writeQueued(c *client, pm *websocket.PreparedMessage) error {
 			return c.out.flush()
 		}
 		var ok bool
-		if pm, ok = <-c.send; !ok {
+		if m, ok = <-c.send; !ok {
 			return c.out.flush() // evicted: writePump's next receive says so too
 		}
 	}
 }
 
-// goodbye sends a close frame and gives the peer closeWait to answer; the
-// reader gets the answer and closes done. Where even the close frame cannot
-// be written in time, the connection is dropped. A timer, not a read
+// goodbye sends a close frame, then FIN (nothing more will be written), and
+// gives the peer closeWait to answer; the reader reads on, what the peer
+// still sends and its answer, and closes done. Where even the close frame
+// cannot be written in time, the connection is dropped. A timer, not a read
 // deadline, bounds the wait: pongs move the read deadline on.
 func (s *server) goodbye(c *client, done <-chan struct{}, code int, reason string) {
 	msg := websocket.FormatCloseMessage(code, reason)
 	if err := c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.writeWait)); err != nil {
-		c.conn.Close()
+		writeFailed(c.conn, err)
 		return
 	}
+	c.out.CloseWrite()
 	t := time.NewTimer(s.cfg.closeWait)
 	defer t.Stop()
 	select {

@@ -13,7 +13,7 @@ import (
 type hub struct {
 	joins    chan *client
 	leaves   chan *client
-	messages chan *websocket.PreparedMessage
+	messages chan *message
 	stopped  chan struct{} // closed when run returns: join, leave and publish give up
 }
 
@@ -21,13 +21,14 @@ func newHub() *hub {
 	return &hub{
 		joins:    make(chan *client),
 		leaves:   make(chan *client),
-		messages: make(chan *websocket.PreparedMessage),
+		messages: make(chan *message),
 		stopped:  make(chan struct{}),
 	}
 }
 
-// run owns the clients until ctx is done. A client whose queue is full is
-// evicted, never waited for: one slow reader must not hold up the others.
+// run owns the clients until ctx is done. A client whose queue is full, in
+// bytes or in messages, is evicted, never waited for: one slow reader must
+// not hold up the others.
 func (h *hub) run(ctx context.Context) {
 	defer close(h.stopped)
 	clients := make(map[*client]struct{})
@@ -37,18 +38,34 @@ func (h *hub) run(ctx context.Context) {
 			clients[c] = struct{}{}
 		case c := <-h.leaves:
 			delete(clients, c)
-		case pm := <-h.messages:
+		case m := <-h.messages:
 			for c := range clients {
-				select {
-				case c.send <- pm:
-				default: // queueSize messages behind: evict
+				if !queue(c, m) {
 					delete(clients, c)
 					close(c.send) // writePump says 1008 and hangs up
 				}
 			}
 		case <-ctx.Done():
-			return // writePump sees the same shutdown and says 1001
+			// The queues stay open: writePump sees the same shutdown and
+			// says 1001, where a closed queue would say 1008.
+			return
 		}
+	}
+}
+
+// queue puts m in c's queue and reports true, or reports false without
+// waiting when c is too far behind: m would take the bytes waiting for it
+// past queueBytes, or queueSize messages wait already.
+func queue(c *client, m *message) bool {
+	if c.queued.Load()+int64(m.size) > queueBytes {
+		return false
+	}
+	select {
+	case c.send <- m:
+		c.queued.Add(int64(m.size))
+		return true
+	default:
+		return false
 	}
 }
 
@@ -79,7 +96,7 @@ func (h *hub) publish(data []byte) {
 		return // only compression can fail, and it is off
 	}
 	select {
-	case h.messages <- pm:
+	case h.messages <- &message{pm: pm, size: len(data)}:
 	case <-h.stopped:
 	}
 }
