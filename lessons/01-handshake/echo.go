@@ -16,11 +16,13 @@ func (c *conn) echo() error {
 		// type and bytes:
 		//   - join the fragments of a message (section 5.4); a message longer
 		//     than maxMessageSize, counted whole, closes with
-		//     closeMessageTooBig
+		//     closeMessageTooBig and a reason that says the message is over
+		//     the limit (readFrame's reason knows only the frame)
 		//   - answer a ping with a pong carrying the same payload; ignore pongs
 		//   - a continuation frame with no message to continue, or a new text
 		//     or binary frame inside a fragmented message: closeProtocolError
 		//   - a text message that is not valid UTF-8: closeInvalidPayload
+		//   - a pong or an echo that cannot be sent: return c.send's error
 		if f.op == opClose {
 			return peerClose(f.payload)
 		}
@@ -32,7 +34,8 @@ func (c *conn) nextFrame(limit int64) (frame, error) {
 	// TODO: keepalive. A peer silent for c.cfg.pingPeriod is sent a ping and
 	// must send something within c.cfg.pongWait, or it is dropped. A frame
 	// that has begun must arrive whole within c.cfg.pongWait. Every wait is a
-	// read deadline, set with c.setReadDeadline.
+	// read deadline, set with c.setReadDeadline. A read error that is not a
+	// timeout means the peer is gone: return it.
 	if err := c.setReadDeadline(time.Time{}); err != nil {
 		return frame{}, err
 	}
@@ -44,7 +47,8 @@ func (c *conn) nextFrame(limit int64) (frame, error) {
 func peerClose(body []byte) error {
 	// TODO: answer an empty body with an empty body (closeNoStatus) and a
 	// valid code with the same code. A 1-byte body, or a code a peer may not
-	// send (section 7.4), closes with closeProtocolError.
+	// send (section 7.4), closes with closeProtocolError; a reason that is
+	// not valid UTF-8, with closeInvalidPayload.
 	return &closeError{closeProtocolError, "peerClose is not written yet"}
 }
 

@@ -24,14 +24,16 @@ func readFrame(r io.Reader, limit int64) (frame, error) {
 	// TODO: read the header, the length (7, 16 or 64 bits), the masking key
 	// and the payload, and unmask it (section 5.3).
 	// TODO: refuse with closeProtocolError: an unmasked frame, RSV bits set,
-	// an unknown opcode, a control frame that is fragmented or over 125
-	// bytes. Refuse with closeMessageTooBig a data frame longer than limit.
+	// an unknown opcode, a 64-bit length with its top bit set, a control
+	// frame that is fragmented or over 125 bytes. Refuse with
+	// closeMessageTooBig a data frame longer than limit.
 	return frame{}, errNotWritten
 }
 
 // writeFrame writes f as a server frame: unmasked, with the shortest length
 // encoding.
 func writeFrame(w io.Writer, f frame) error {
-	// TODO: write the header and the payload as section 5.2 lays them out.
+	// TODO: write the header and the payload as section 5.2 lays them out,
+	// and return the error of a write that fails.
 	return errNotWritten
 }

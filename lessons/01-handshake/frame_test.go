@@ -41,6 +41,7 @@ func TestReadFrame(t *testing.T) {
 		{"text without FIN", clientFrame(0x01, true, key, []byte("Hel")), frame{false, opText, []byte("Hel")}},
 		{"continuation with FIN", clientFrame(0x80, true, key, []byte("lo")), frame{true, opContinuation, []byte("lo")}},
 		{"ping", clientFrame(0x89, true, key, []byte("are you there")), frame{true, opPing, []byte("are you there")}},
+		{"ping of 125 bytes, the most a control frame carries", clientFrame(0x89, true, key, payload(125)), frame{true, opPing, payload(125)}},
 		{"pong", clientFrame(0x8A, true, key, []byte("yes")), frame{true, opPong, []byte("yes")}},
 		{"close 1000", clientFrame(0x88, true, key, []byte{0x03, 0xE8, 'b', 'y', 'e'}), frame{true, opClose, []byte{0x03, 0xE8, 'b', 'y', 'e'}}},
 	} {
@@ -99,9 +100,13 @@ func TestReadFrameErrors(t *testing.T) {
 		{"opcode 0xF", clientFrame(0x8F, true, key, []byte("x")), []uint16{closeProtocolError}, nil},
 		{"ping of 126 bytes", clientFrame(0x89, true, key, make([]byte, 126)), []uint16{closeProtocolError}, nil},
 		{"close of 126 bytes", clientFrame(0x88, true, key, make([]byte, 126)), []uint16{closeProtocolError}, nil},
+		{"pong of 126 bytes", clientFrame(0x8A, true, key, make([]byte, 126)), []uint16{closeProtocolError}, nil},
 		{"ping without FIN", clientFrame(0x09, true, key, []byte("x")), []uint16{closeProtocolError}, nil},
 		{"close without FIN", clientFrame(0x08, true, key, []byte{0x03, 0xE8}), []uint16{closeProtocolError}, nil},
-		{"64-bit length with the top bit set", long(1 << 63), []uint16{closeProtocolError, closeMessageTooBig}, nil},
+		// Section 5.2: the most significant bit of a 64-bit length must be 0.
+		// Such a length is malformed, not merely too big.
+		{"64-bit length with the top bit set", long(1 << 63), []uint16{closeProtocolError}, nil},
+		{"64-bit length of all ones", long(1<<64 - 1), []uint16{closeProtocolError}, nil},
 		{"text of limit+1 bytes", clientFrame(0x81, true, key, make([]byte, limit+1)), []uint16{closeMessageTooBig}, nil},
 		{"header declaring 1 TiB, no payload", long(1 << 40), []uint16{closeMessageTooBig}, nil},
 	} {
@@ -117,9 +122,49 @@ func TestReadFrameErrors(t *testing.T) {
 		checkReason(t, ce.reason, where+": close reason", "readFrame in frame.go")
 	}
 
+	// A stream may end anywhere in a frame: before its first byte that is
+	// io.EOF (the peer is gone between frames), after it, in the length, the
+	// key or the payload, io.ErrUnexpectedEOF.
+	for _, whole := range []struct {
+		name string
+		raw  []byte
+	}{
+		{"text of 5 bytes (7-bit length)", clientFrame(0x81, true, key, []byte("Hello"))},
+		{"empty ping (nothing after the key)", clientFrame(0x89, true, key, nil)},
+		{"binary of 200 bytes (16-bit length)", clientFrame(0x82, true, key, make([]byte, 200))},
+		{"binary of 65536 bytes (64-bit length)", clientFrame(0x82, true, key, make([]byte, 65536))},
+	} {
+		for cut := range whole.raw {
+			if cut > 20 && cut < len(whole.raw)-1 {
+				continue // the header, the key, the payload's first and last bytes
+			}
+			_, err := readFrame(bytes.NewReader(whole.raw[:cut]), maxMessageSize)
+			want := io.ErrUnexpectedEOF
+			if cut == 0 {
+				want = io.EOF
+			}
+			require.ErrorIs(t, err, want, "%s cut after %d of its %d bytes: readFrame(%s) error = %v, want %v; see readFrame in frame.go: is every part of the frame read with io.ReadFull, and is an io.EOF after the first byte turned into io.ErrUnexpectedEOF?",
+				whole.name, cut, len(whole.raw), hexHead(whole.raw[:cut]), err, want)
+		}
+	}
+
+	// A length cut short is no length at all: a header declaring 1 TiB, cut
+	// in its 8 bytes of length, is io.ErrUnexpectedEOF, not 1009.
+	for cut := 2; cut < 10; cut++ {
+		raw := long(1 << 40)[:cut]
+		_, err := readFrame(bytes.NewReader(raw), maxMessageSize)
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF, "header declaring 1 TiB cut after %d of the 8 bytes of its length: readFrame(%s) error = %v, want io.ErrUnexpectedEOF: the length was never read whole; see readFrame in frame.go: is the error of every io.ReadFull returned?",
+			cut-2, hexHead(raw), err)
+	}
+
+	// The limit itself passes.
+	f, err := readFrame(bytes.NewReader(clientFrame(0x82, true, key, make([]byte, limit))), limit)
+	require.NoError(t, err, "readFrame(binary of %d bytes, limit %d): a frame of exactly the limit passes; see readFrame in frame.go", limit, limit)
+	assert.Len(t, f.payload, limit, "readFrame(binary of %d bytes, limit %d): payload", limit, limit)
+
 	// Control frames have their own limit of 125 bytes: a ping in the middle
 	// of a message that has almost reached the limit is fine.
-	f, err := readFrame(bytes.NewReader(clientFrame(0x89, true, key, []byte("ping"))), 0)
+	f, err = readFrame(bytes.NewReader(clientFrame(0x89, true, key, []byte("ping"))), 0)
 	require.NoError(t, err, "readFrame(ping of 4 bytes, limit 0): the limit is for data frames only; see readFrame in frame.go")
 	assert.Equal(t, opPing, f.op)
 }
@@ -149,6 +194,38 @@ func TestWriteFrame(t *testing.T) {
 				tc.name, hexHead(buf.Bytes()), hexHead(want))
 		}
 	}
+
+	// A frame the writer did not take whole is an error, also when nothing
+	// follows the header that failed (a pong or a close with no body).
+	for _, tc := range []struct {
+		name string
+		f    frame
+		room int
+	}{
+		{"empty pong", frame{true, opPong, nil}, 1},
+		{"close with no body", frame{true, opClose, nil}, 0},
+		{"text Hi", frame{true, opText, []byte("Hi")}, 2},
+		{"binary of 126 bytes", frame{true, opBinary, payload(126)}, 3},
+	} {
+		err := writeFrame(&fullWriter{tc.room}, tc.f)
+		require.ErrorIs(t, err, errFull, "writeFrame(%s) to a writer with room for %d bytes: error = %v, want the writer's error %q: the frame was not sent whole; see writeFrame in frame.go: is the error of every Write returned?", tc.name, tc.room, err, errFull)
+	}
+}
+
+// fullWriter takes room bytes, then fails, as a connection does whose peer
+// has gone.
+type fullWriter struct{ room int }
+
+var errFull = errors.New("no room left")
+
+func (w *fullWriter) Write(p []byte) (int, error) {
+	if len(p) > w.room {
+		n := w.room
+		w.room = 0
+		return n, errFull
+	}
+	w.room -= len(p)
+	return len(p), nil
 }
 
 func FuzzReadFrame(f *testing.F) {

@@ -40,7 +40,11 @@ func (u upgrader) upgrade(w http.ResponseWriter, r *http.Request) (net.Conn, *bu
 	// TODO: take the connection over from net/http (http.Hijacker) and write
 	// the 101 Switching Protocols response with the headers Upgrade,
 	// Connection and Sec-WebSocket-Accept, under a write deadline of
-	// u.writeWait.
+	// u.writeWait. Return the bufio.ReadWriter that Hijack gave you: its
+	// reader may already hold bytes the client sent after the request.
+	// TODO: a ResponseWriter that is not a http.Hijacker, or a Hijack that
+	// fails: answer 500. A 101 that cannot be written: close the connection.
+	// Return an error in each case.
 	http.Error(w, "the WebSocket handshake is not written yet: see upgrade in handshake.go", http.StatusNotImplemented)
 	return nil, nil, errors.New("upgrade: not implemented")
 }

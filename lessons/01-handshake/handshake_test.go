@@ -1,14 +1,19 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -36,23 +41,34 @@ func handshakeCases() []handshakeCase {
 		{ok.with("Connection", "keep-alive,upgrade"), 0},
 		{ok.with("Connection", "UPGRADE"), 0},
 		{ok.with("Sec-WebSocket-Key", key(16)), 0},
+		{ok.with("Upgrade", "h2c, websocket"), 0},
+		{ok.with("Upgrade", "WEBSOCKET"), 0},
+		{ok.with("Connection", "Upgrade, keep-alive"), 0},
+		{ok.with("Connection", "keep-alive").also("Connection", "Upgrade"), 0}, // the list split over two lines
 
 		{ok.withMethod("POST"), http.StatusMethodNotAllowed},
 		{ok.withMethod("PUT"), http.StatusMethodNotAllowed},
+		{ok.withMethod("HEAD"), http.StatusMethodNotAllowed},
+		{ok.withMethod("get"), http.StatusMethodNotAllowed}, // methods are case-sensitive
 		{ok.withProto("HTTP/1.0"), http.StatusBadRequest},
 		{ok.with("Upgrade", ""), http.StatusBadRequest},
 		{ok.with("Upgrade", "h2c"), http.StatusBadRequest},
 		{ok.with("Upgrade", "websockets"), http.StatusBadRequest},
+		{ok.with("Upgrade", "h2c, websockets"), http.StatusBadRequest},
 		{ok.with("Connection", ""), http.StatusBadRequest},
 		{ok.with("Connection", "keep-alive"), http.StatusBadRequest},
 		{ok.with("Connection", "upgraded"), http.StatusBadRequest},
+		{ok.with("Connection", "keep-alive, upgraded"), http.StatusBadRequest},
 		{ok.with("Sec-WebSocket-Key", ""), http.StatusBadRequest},
 		{ok.with("Sec-WebSocket-Key", "not base64!"), http.StatusBadRequest},
 		{ok.with("Sec-WebSocket-Key", key(15)), http.StatusBadRequest},
 		{ok.with("Sec-WebSocket-Key", key(17)), http.StatusBadRequest},
+		{ok.with("Sec-WebSocket-Key", strings.TrimRight(key(16), "=")), http.StatusBadRequest}, // 16 bytes, padding left out
+		{ok.with("Sec-WebSocket-Key", "_____________________w=="), http.StatusBadRequest},      // 16 bytes in the URL alphabet
 		{ok.with("Sec-WebSocket-Version", ""), http.StatusBadRequest},
 		{ok.with("Sec-WebSocket-Version", "8"), http.StatusUpgradeRequired},
 		{ok.with("Sec-WebSocket-Version", "14"), http.StatusUpgradeRequired},
+		{ok.with("Sec-WebSocket-Version", "7"), http.StatusUpgradeRequired},
 	}
 }
 
@@ -159,12 +175,16 @@ func TestHandshakeRefusals(t *testing.T) {
 	}{
 		{ok.withMethod("POST"), http.StatusMethodNotAllowed, "Allow", "GET"},
 		{ok.withProto("HTTP/1.0"), http.StatusBadRequest, "", ""},
+		{ok.withMethod("get"), http.StatusMethodNotAllowed, "Allow", "GET"},
 		{ok.with("Upgrade", "h2c"), http.StatusBadRequest, "", ""},
+		{ok.with("Upgrade", "h2c, websockets"), http.StatusBadRequest, "", ""},
 		{ok.with("Connection", "keep-alive"), http.StatusBadRequest, "", ""},
+		{ok.with("Connection", "keep-alive, upgraded"), http.StatusBadRequest, "", ""},
 		{ok.with("Sec-WebSocket-Key", ""), http.StatusBadRequest, "", ""},
 		{ok.with("Sec-WebSocket-Key", "c2hvcnQ="), http.StatusBadRequest, "", ""},
 		{ok.with("Sec-WebSocket-Version", ""), http.StatusBadRequest, "", ""},
 		{ok.with("Sec-WebSocket-Version", "8"), http.StatusUpgradeRequired, "Sec-WebSocket-Version", "13"},
+		{ok.with("Sec-WebSocket-Version", "14"), http.StatusUpgradeRequired, "Sec-WebSocket-Version", "13"},
 	} {
 		resp, _, _ := tc.req.send(t, ts.addr)
 		require.Equal(t, describe(tc.status), describe(resp.StatusCode), "%s: status; see upgrade and checkHandshake in handshake.go", tc.req)
@@ -265,5 +285,103 @@ func TestOrigin(t *testing.T) {
 		err := run(stopped, []string{"-addr", "127.0.0.1:0", "-origin", bad}, io.Discard, io.Discard)
 		require.Error(t, err, "run with -origin %q: want an error at start (origin.go and flags.go are given: are they the originals?)", bad)
 		assert.Contains(t, err.Error(), "-origin", "run with -origin %q: the error should name the flag", bad)
+	}
+}
+
+// hijacker is a ResponseWriter that hands over nc, as net/http's does, or
+// fails with err.
+type hijacker struct {
+	*httptest.ResponseRecorder
+	nc  net.Conn
+	err error
+}
+
+func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if h.err != nil {
+		return nil, nil, h.err
+	}
+	return h.nc, bufio.NewReadWriter(bufio.NewReader(h.nc), bufio.NewWriter(h.nc)), nil
+}
+
+// spyConn records whether Close was called.
+type spyConn struct {
+	net.Conn
+	closed atomic.Bool
+}
+
+func (c *spyConn) Close() error {
+	c.closed.Store(true)
+	return c.Conn.Close()
+}
+
+// tryUpgrade calls u.upgrade within readTimeout and turns a panic into an
+// error the test can show.
+func tryUpgrade(t *testing.T, u upgrader, w http.ResponseWriter, what string) (net.Conn, error) {
+	t.Helper()
+	type result struct {
+		nc  net.Conn
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{err: fmt.Errorf("upgrade panicked: %v", p)}
+			}
+		}()
+		nc, _, err := u.upgrade(w, validRequest().newRequest())
+		done <- result{nc, err}
+	}()
+	select {
+	case r := <-done:
+		require.NotContains(t, fmt.Sprint(r.err), "upgrade panicked", "%s: %v; see upgrade in handshake.go", what, r.err)
+		return r.nc, r.err
+	case <-time.After(readTimeout):
+		require.FailNowf(t, "upgrade blocked", "%s: upgrade had not returned %v later (-write-wait %v); see upgrade in handshake.go: is the 101 written under a write deadline of u.writeWait?", what, readTimeout, u.writeWait)
+		return nil, nil
+	}
+}
+
+func TestUpgradeFailures(t *testing.T) {
+	checkNoLeaks(t)
+	u := upgrader{checkOrigin: func(*http.Request) bool { return true }, writeWait: 50 * time.Millisecond}
+
+	// Not every ResponseWriter can hand over its connection (HTTP/2's cannot),
+	// and Hijack itself may fail: the client is told, with a 500.
+	for _, tc := range []struct {
+		what string
+		wrap func(*httptest.ResponseRecorder) http.ResponseWriter
+	}{
+		{"a valid handshake on a ResponseWriter that is not a http.Hijacker", func(rec *httptest.ResponseRecorder) http.ResponseWriter { return rec }},
+		{"a valid handshake whose Hijack fails", func(rec *httptest.ResponseRecorder) http.ResponseWriter {
+			return hijacker{ResponseRecorder: rec, err: errors.New("hijack failed")}
+		}},
+	} {
+		rec := httptest.NewRecorder()
+		nc, err := tryUpgrade(t, u, tc.wrap(rec), tc.what)
+		require.Error(t, err, "%s: upgrade returned no error; see upgrade in handshake.go", tc.what)
+		require.Nil(t, nc, "%s: upgrade returned a connection with its error; see upgrade in handshake.go", tc.what)
+		assert.Equal(t, describe(http.StatusInternalServerError), describe(rec.Code), "%s: status of the answer; see upgrade in handshake.go: the client must be told", tc.what)
+	}
+
+	// The 101 cannot be written: a client that does not read it, or one that
+	// is already gone. The connection is closed, not leaked.
+	for _, tc := range []struct {
+		what     string
+		peerGone bool
+	}{
+		{"a client that never reads the 101", false},
+		{"a client gone before the 101", true},
+	} {
+		server, peer := net.Pipe() // unbuffered: a write waits for the peer to read
+		t.Cleanup(func() { peer.Close() })
+		if tc.peerGone {
+			peer.Close()
+		}
+		spy := &spyConn{Conn: server}
+		nc, err := tryUpgrade(t, u, hijacker{ResponseRecorder: httptest.NewRecorder(), nc: spy}, tc.what)
+		require.Error(t, err, "%s: upgrade returned no error; see upgrade in handshake.go: is the error of the write (the Flush) returned?", tc.what)
+		require.Nil(t, nc, "%s: upgrade returned a connection with its error; see upgrade in handshake.go", tc.what)
+		assert.True(t, spy.closed.Load(), "%s: upgrade returned %q and left the connection open; the caller gets no connection to close: see upgrade in handshake.go", tc.what, err)
 	}
 }

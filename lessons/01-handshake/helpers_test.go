@@ -70,6 +70,13 @@ func (r request) with(name, value string) request {
 	return r
 }
 
+// also returns a copy of r with one more header line, name: value, after
+// any it has of that name.
+func (r request) also(name, value string) request {
+	r.headers = append(append([]string{}, r.headers...), name+": "+value)
+	return r
+}
+
 func (r request) withMethod(m string) request { r.method = m; return r }
 
 func (r request) withProto(p string) request { r.proto = p; return r }
@@ -94,6 +101,13 @@ func (r request) protocol() string {
 // reader goes on with what follows the head.
 func (r request) send(t *testing.T, addr string) (*http.Response, net.Conn, *bufio.Reader) {
 	t.Helper()
+	return r.sendThen(t, addr, nil)
+}
+
+// sendThen is send with more bytes after the request, in the same write, as
+// a client that sends its first frame without waiting for the 101 does.
+func (r request) sendThen(t *testing.T, addr string, after []byte) (*http.Response, net.Conn, *bufio.Reader) {
+	t.Helper()
 	nc, err := net.Dial("tcp", addr)
 	require.NoError(t, err, "dial the test server")
 	t.Cleanup(func() { nc.Close() })
@@ -106,6 +120,7 @@ func (r request) send(t *testing.T, addr string) (*http.Response, net.Conn, *buf
 		fmt.Fprintf(&b, "%s\r\n", h)
 	}
 	b.WriteString("\r\n")
+	b.Write(after)
 	raw := b.String()
 	require.NoError(t, nc.SetDeadline(time.Now().Add(readTimeout)))
 	_, err = io.WriteString(nc, raw)
@@ -125,10 +140,17 @@ func (r request) send(t *testing.T, addr string) (*http.Response, net.Conn, *buf
 // no answer at all, the rest fail at once rather than wait as long again.
 func (r request) sendValid(t *testing.T, addr string) (*http.Response, net.Conn, *bufio.Reader) {
 	t.Helper()
+	return r.sendValidThen(t, addr, nil)
+}
+
+// sendValidThen is sendValid with more bytes after the request, in the same
+// write.
+func (r request) sendValidThen(t *testing.T, addr string, after []byte) (*http.Response, net.Conn, *bufio.Reader) {
+	t.Helper()
 	if first := unanswered.Load(); first != nil {
 		require.FailNow(t, "no HTTP response", "%s: not tried: in %s a valid handshake got no HTTP response within %v, and every test after it would wait as long; see upgrade in handshake.go (is the 101 flushed?)", r, *first, readTimeout)
 	}
-	return r.send(t, addr)
+	return r.sendThen(t, addr, after)
 }
 
 // unanswered names the first test whose handshake got no response in time:
@@ -156,7 +178,13 @@ type client struct {
 // handshake succeeds.
 func dial(t *testing.T, ts *testServer) *client {
 	t.Helper()
-	resp, nc, br := validRequest().sendValid(t, ts.addr)
+	return dialThen(t, ts, nil)
+}
+
+// dialThen is dial with bytes sent after the request in the same write.
+func dialThen(t *testing.T, ts *testServer, after []byte) *client {
+	t.Helper()
+	resp, nc, br := validRequest().sendValidThen(t, ts.addr, after)
 	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode,
 		"valid handshake: status = %s, want 101 Switching Protocols; see upgrade in handshake.go", resp.Status)
 	return &client{t: t, nc: nc, br: br}
@@ -335,8 +363,8 @@ func (c *client) expectFrame(op opcode, payload []byte, what, where string) serv
 }
 
 // expectClose reads the next frame, which must be a close with code, and
-// then the orderly end of the TCP connection.
-func (c *client) expectClose(code uint16, what, where string) {
+// then the orderly end of the TCP connection. It returns the close reason.
+func (c *client) expectClose(code uint16, what, where string) string {
 	c.t.Helper()
 	f, err := c.next()
 	require.NoError(c.t, err, "%s: want a close frame with code %d, got no frame; see %s", what, code, where)
@@ -345,6 +373,7 @@ func (c *client) expectClose(code uint16, what, where string) {
 	got := binary.BigEndian.Uint16(f.payload)
 	require.Equal(c.t, code, got, "%s: close code (reason %q); see %s", what, f.payload[2:], where)
 	c.expectFIN(what + ", after the close frame")
+	return string(f.payload[2:])
 }
 
 // expectFIN checks that the server ends the TCP connection in order (FIN),

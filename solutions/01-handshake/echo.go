@@ -22,6 +22,11 @@ func (c *conn) echo() error {
 	)
 	for {
 		f, err := c.nextFrame(maxMessageSize - int64(len(msg)))
+		var ce *closeError
+		if errors.As(err, &ce) && ce.code == closeMessageTooBig {
+			// readFrame knows only the frame; the limit is on the message.
+			return &closeError{closeMessageTooBig, fmt.Sprintf("message over the %d-byte limit", maxMessageSize)}
+		}
 		if err != nil {
 			return err
 		}
