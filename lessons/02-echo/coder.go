@@ -22,7 +22,9 @@ import "net/http"
 //
 // TODO: TestCoderKeepalive. Ping the peer every s.cfg.pingPeriod from a second
 // goroutine and drop it when the pong does not come within s.cfg.pongWait.
-// Ping needs a goroutine that is reading.
+// Ping needs a goroutine that is reading. Keepalive alone decides when a
+// quiet peer is gone: a read whose context ends closes the connection, and
+// no pong moves a context on.
 //
 // TODO: TestCoderShutdown. When s.closing is done, close with 1001 (going
 // away), without cancelling a read, which would drop the connection with no

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,6 +43,20 @@ var echoCases = func() []echoCase {
 	frag := func(op byte, s string) frame { return frame{op: op, payload: []byte(s)} }
 	last := func(s string) frame { return frame{fin: true, op: opCont, payload: []byte(s)} }
 	bin := func(fin bool, op byte, n int) frame { return frame{fin: fin, op: op, payload: repeat('b', n)} }
+	// pieces splits a binary message of n bytes into frames of size bytes
+	// (the last may be shorter).
+	pieces := func(n, size int) []frame {
+		var fs []frame
+		for sent := 0; sent < n; sent += size {
+			op := opCont
+			if sent == 0 {
+				op = opBinary
+			}
+			m := min(size, n-sent)
+			fs = append(fs, bin(sent+m == n, op, m))
+		}
+		return fs
+	}
 
 	return []echoCase{
 		// Well-formed messages, sent by the other library's client.
@@ -59,16 +77,26 @@ var echoCases = func() []echoCase {
 			send: []frame{frag(opText, "caf\xc3"), last("\xa9")}, want: []event{text("café")}},
 		{name: "ping", raw: true,
 			send: []frame{whole(ping("are you there?")), whole(text("still here"))}, want: []event{pong("are you there?"), text("still here")}},
+		{name: "two pings", raw: true,
+			send: []frame{whole(ping("one")), whole(ping("two")), whole(text("after"))}, want: []event{pong("one"), pong("two"), text("after")}},
 		{name: "ping between fragments", raw: true,
 			send: []frame{frag(opText, "hel"), whole(ping("p")), last("lo")}, want: []event{pong("p"), text("hello")}},
+		{name: "two fragmented messages in a row", raw: true,
+			send: []frame{frag(opText, "one "), last("two"), frag(opBinary, "three "), last("four")}, want: []event{text("one two"), binMsg([]byte("three four"))}},
+		{name: "65535 bytes in one frame pass", raw: true,
+			send: []frame{bin(true, opBinary, 65535)}, want: []event{binMsg(repeat('b', 65535))}},
 		{name: "65536 bytes in one frame pass", raw: true,
 			send: []frame{bin(true, opBinary, 65536)}, want: []event{binMsg(repeat('b', 65536))}},
 		{name: "65536 bytes in two frames pass", raw: true,
 			send: []frame{bin(false, opBinary, 32768), bin(true, opCont, 32768)}, want: []event{binMsg(repeat('b', 65536))}},
+		{name: "65536 bytes in 64 frames pass", raw: true,
+			send: pieces(65536, 1024), want: []event{binMsg(repeat('b', 65536))}},
 		{name: "65537 bytes in one frame: 1009", raw: true,
 			send: []frame{bin(true, opBinary, 65537)}, want: []event{closeWith(1009)}},
 		{name: "65537 bytes in three frames: 1009", raw: true,
 			send: []frame{bin(false, opBinary, 32768), bin(false, opCont, 32768), bin(true, opCont, 1)}, want: []event{closeWith(1009)}},
+		{name: "65537 bytes in 65 frames: 1009", raw: true,
+			send: pieces(65537, 1024), want: []event{closeWith(1009)}},
 		{name: "text that is not UTF-8: 1007", raw: true,
 			send: []frame{whole(text("bad \xff byte"))}, want: []event{closeWith(1007)}},
 		{name: "text cut inside a character: 1007", raw: true,
@@ -96,6 +124,10 @@ func testEcho(t *testing.T, ep endpoint) {
 	requireUpgrade(t, ts, ep)
 	for _, tc := range echoCases {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.want[len(tc.want)-1].op == opClose {
+				// The test checks that the handler closes the connection.
+				defer noGC()()
+			}
 			var c client
 			if tc.raw {
 				c = dialRaw(t, ts, ep)
@@ -132,4 +164,27 @@ func testEcho(t *testing.T, ep endpoint) {
 			require.NoErrorf(t, raw.expectClosed(), "%s, and the close handshake (look at %s)", where, ep.file)
 		})
 	}
+
+	t.Run("client leaves without a close frame", func(t *testing.T) {
+		// The client ends its side of TCP (FIN) with no close frame: the
+		// read fails, no library closes for you, and the handler must.
+		defer noGC()() // the garbage collector would close a lost connection
+		c := dialRaw(t, ts, ep)
+		require.NoError(t, c.send(whole(text("bye"))))
+		e, err := c.next() // the handler is surely running now
+		require.NoErrorf(t, err, "%s: waiting for an echo (look at %s)", ep.path, ep.file)
+		require.Truef(t, e.sameAs(text("bye")), "%s: got %s; want text \"bye\" (look at %s)", ep.path, e, ep.file)
+		require.NoError(t, c.conn.(*net.TCPConn).CloseWrite(), "end the client's side of the TCP connection")
+		err = c.awaitEnd(readTimeout)
+		switch {
+		case errors.Is(err, errLeftOpen):
+			require.FailNowf(t, "connection left open", "%s: the client ended its side of TCP without a close frame; %v (look at %s)", ep.path, notClosed(ep, c.test, c.test), ep.file)
+		case err == nil:
+			f, _ := c.readFrame(readTimeout)
+			require.FailNowf(t, "frame to a peer that left", "%s: the client ended its side of TCP without a close frame: got %s; want the connection closed (look at %s)", ep.path, f, ep.file)
+		case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
+		default:
+			require.FailNowf(t, "connection not closed", "%s: the client ended its side of TCP without a close frame: %v; want the connection closed (look at %s)", ep.path, err, ep.file)
+		}
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -153,6 +154,17 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// leakWait is how long checkNoLeaks waits for goroutines to wind down.
+const leakWait = 3 * time.Second
+
+// leakReportedBy names the first test that reported leaked goroutines. The
+// tests after it check without waiting: a server that leaks on every
+// connection would otherwise cost every later test the whole wait again.
+var leakReportedBy struct {
+	sync.Mutex
+	test string
+}
+
 // checkNoLeaks fails the test if goroutines started during it are still
 // running once it has ended, its servers shut down and its clients closed.
 // Call it first, so that its check runs after every other cleanup.
@@ -166,25 +178,66 @@ func checkNoLeaks(t *testing.T) {
 		if t.Failed() {
 			return // it has said what is wrong; the goroutines of a broken server need not be waited for
 		}
-		deadline := time.Now().Add(3 * time.Second)
-		for {
-			var leaked []string
-			for _, g := range goroutines() {
-				if !before[g.id] && !g.runtime {
-					leaked = append(leaked, g.stack)
-				}
-			}
-			if len(leaked) == 0 {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Errorf("%d goroutine(s) still running 3s after the test ended; want none. Every goroutine a connection starts must return once the connection is closed (a loop with no way out? a send on a channel nobody reads?):\n\n%s",
-					len(leaked), strings.Join(leaked, "\n\n"))
-				return
-			}
-			time.Sleep(10 * time.Millisecond) // poll: goroutines wind down on their own
+		leakReportedBy.Lock()
+		earlier := leakReportedBy.test
+		leakReportedBy.Unlock()
+		wait := leakWait
+		if earlier != "" {
+			wait = 0
+		}
+		leaked := leftRunning(before, wait)
+		switch {
+		case len(leaked) == 0:
+		case earlier != "":
+			t.Logf("%d goroutine(s) still running as the test ended, not waited for: %s has reported leaked goroutines already", len(leaked), earlier)
+		default:
+			leakReportedBy.Lock()
+			leakReportedBy.test = t.Name()
+			leakReportedBy.Unlock()
+			t.Errorf("%d goroutine(s) still running %v after the test ended; want none. Every goroutine a connection starts must return once the connection is closed (a loop with no way out? a send on a channel nobody reads?). Still running:\n\n%s\n(Later tests do not wait for their goroutines: one report of a leak is enough.)",
+				len(leaked), leakWait, describeLeaks(leaked))
 		}
 	})
+}
+
+// leftRunning returns the program's goroutines not in before, once there
+// are none or wait has passed.
+func leftRunning(before map[string]bool, wait time.Duration) []goroutine {
+	deadline := time.Now().Add(wait)
+	for {
+		var left []goroutine
+		for _, g := range goroutines() {
+			if !before[g.id] && !g.runtime {
+				left = append(left, g)
+			}
+		}
+		if len(left) == 0 || time.Now().After(deadline) {
+			return left
+		}
+		time.Sleep(10 * time.Millisecond) // poll: goroutines wind down on their own
+	}
+}
+
+// describeLeaks lists the kinds of goroutines left, a line each with how
+// many there are, then one stack of each kind.
+func describeLeaks(leaked []goroutine) string {
+	var kinds []string
+	count, stack := map[string]int{}, map[string]string{}
+	for _, g := range leaked {
+		k := g.where()
+		if count[k] == 0 {
+			kinds, stack[k] = append(kinds, k), g.stack
+		}
+		count[k]++
+	}
+	var b strings.Builder
+	for _, k := range kinds {
+		fmt.Fprintf(&b, "  %d in %s\n", count[k], k)
+	}
+	for _, k := range kinds {
+		fmt.Fprintf(&b, "\n%s\n", strings.TrimSpace(stack[k]))
+	}
+	return b.String()
 }
 
 type goroutine struct {
@@ -216,6 +269,69 @@ func goroutines() []goroutine {
 			runtime: strings.Contains(stack, "os/signal.signal_recv") || strings.Contains(stack, "runtime.ensureSigM") ||
 				strings.Contains(stack, "testing.(*T).Run") || strings.Contains(stack, "testing.runFuzzing"),
 		})
+	}
+	return out
+}
+
+// lessonDir is the folder of the lesson's files, as stacks name it, so that
+// where can tell the lesson's own code from the libraries'.
+var lessonDir = func() string {
+	_, file, _, _ := runtime.Caller(0)
+	return file[:strings.LastIndex(file, "/")+1]
+}()
+
+// where says in a line where the goroutine is and what started it, at the
+// innermost frame of the lesson's own code where there is one:
+// "(*hub).run (hub.go:40) [chan receive], started by newHub (hub.go:21)".
+func (g goroutine) where() string {
+	lines := strings.Split(strings.TrimSpace(g.stack), "\n")
+	state := ""
+	if _, s, ok := strings.Cut(lines[0], "["); ok {
+		state, _, _ = strings.Cut(s, "]")
+		state, _, _ = strings.Cut(state, ",") // drop how long it has waited
+	}
+	type frame struct{ fn, file, line string }
+	var frames []frame
+	for _, l := range lines[1:] {
+		if at, ok := strings.CutPrefix(l, "\t"); ok && len(frames) > 0 {
+			at, _, _ = strings.Cut(at, " +0x")
+			f := &frames[len(frames)-1]
+			f.file, f.line, _ = strings.Cut(at, ":")
+			continue
+		}
+		fn, _, _ := strings.Cut(strings.TrimPrefix(l, "created by "), " in goroutine ")
+		if i := strings.LastIndex(fn, "("); i > 0 && strings.HasSuffix(fn, ")") {
+			fn = fn[:i] // the arguments
+		}
+		frames = append(frames, frame{fn: fn})
+	}
+	if len(frames) == 0 {
+		return "[" + state + "]"
+	}
+	inLesson := func(f frame) bool { return strings.HasPrefix(f.file, lessonDir) }
+	own := func(f frame) bool { return inLesson(f) && !strings.HasSuffix(f.file, "_test.go") }
+	name := func(f frame) string {
+		fn := f.fn[strings.LastIndex(f.fn, "/")+1:] // net/http.(*conn).serve: http.(*conn).serve
+		if inLesson(f) {
+			_, fn, _ = strings.Cut(fn, ".") // the lesson's package needs no name
+		}
+		return fmt.Sprintf("%s (%s:%s)", fn, f.file[strings.LastIndex(f.file, "/")+1:], f.line)
+	}
+	in, by := frames[0], frame{}
+	if strings.HasPrefix(lines[len(lines)-2], "created by ") {
+		by, frames = frames[len(frames)-1], frames[:len(frames)-1]
+	}
+	// The innermost frame of the lesson's own code, else of its tests.
+	for _, is := range []func(frame) bool{inLesson, own} {
+		for _, f := range slices.Backward(frames) {
+			if is(f) {
+				in = f
+			}
+		}
+	}
+	out := fmt.Sprintf("%s [%s]", name(in), state)
+	if by.fn != "" {
+		out += ", started by " + name(by)
 	}
 	return out
 }

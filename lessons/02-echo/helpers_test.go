@@ -14,7 +14,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,18 +29,99 @@ import (
 
 // endpoint is one of the two WebSocket endpoints under test.
 type endpoint struct {
-	name string // "gorilla"
-	path string // "/ws"
-	file string // where its code lives: "gorilla.go"
+	name    string // "gorilla"
+	path    string // "/ws"
+	file    string // where its code lives: "gorilla.go"
+	handler string // the handler's name: "serveGorilla"
 	// dialOther connects with the other library's client, so that what the
 	// tests see does not depend on the library under test.
 	dialOther func(tb testing.TB, ts *testServer, path string) client
+	// closeHow says how the handler closes its connection on every way out.
+	closeHow string
+	// keptAlive says what keeps a peer that answers every ping.
+	keptAlive string
 }
 
 var (
-	gorillaEndpoint = endpoint{name: "gorilla", path: "/ws", file: "gorilla.go (serveGorilla)", dialOther: dialCoder}
-	coderEndpoint   = endpoint{name: "coder", path: "/ws/coder", file: "coder.go (serveCoder)", dialOther: dialGorilla}
+	gorillaEndpoint = endpoint{name: "gorilla", path: "/ws", file: "gorilla.go (serveGorilla)", handler: "serveGorilla", dialOther: dialCoder,
+		closeHow:  "defer ws.Close() right after Upgrade",
+		keptAlive: "a pong must keep the peer alive: does a pong handler move the read deadline on?"}
+	coderEndpoint = endpoint{name: "coder", path: "/ws/coder", file: "coder.go (serveCoder)", handler: "serveCoder", dialOther: dialGorilla,
+		closeHow: "defer c.CloseNow() right after Accept",
+		keptAlive: "coder/websocket reads the pongs itself and Ping returns when its pong comes, so the pongs were not what failed. " +
+			"A read whose context ends closes the connection, without a close frame, pings or not: does Reader get a context with a timeout, which no pong can move on?"}
 )
+
+// ---- the server's goroutines ----
+
+// stacks is the buffer handlerRunning reads every goroutine's stack into,
+// kept between calls: polling must not allocate, or it would bring on the
+// garbage collector, which closes sockets nobody holds any more.
+var stacks = make([]byte, 1<<20)
+
+// handlerRunning reports whether some goroutine is inside ep's handler.
+func handlerRunning(ep endpoint) bool {
+	for {
+		n := runtime.Stack(stacks, true)
+		if n < len(stacks) {
+			return bytes.Contains(stacks[:n], []byte(".(*server)."+ep.handler+"("))
+		}
+		stacks = make([]byte, 2*len(stacks))
+	}
+}
+
+// noGC keeps the garbage collector from running until the returned func is
+// called. A socket nobody holds is closed when the collector finds it, at
+// some moment of its choosing: a test that checks that the handler closed
+// its connection must not take the collector's close for the handler's.
+func noGC() (restore func()) {
+	old := debug.SetGCPercent(-1)
+	return func() { debug.SetGCPercent(old) }
+}
+
+// handlerGoroutines lists the goroutines inside ep's handler or started by
+// it, each by the function at the top of its stack.
+func handlerGoroutines(ep endpoint) []string {
+	var found []string
+	for _, g := range goroutines() {
+		// Frames read "wscourse/lessons/02-echo.(*server).serveGorilla(...)".
+		if strings.Contains(g.stack, ".(*server)."+ep.handler+"(") || strings.Contains(g.stack, ".(*server)."+ep.handler+" in goroutine") {
+			lines := strings.SplitN(g.stack, "\n", 3)
+			top := g.stack
+			if len(lines) > 1 {
+				top = strings.TrimSpace(lines[0]) + " " + lines[1]
+			}
+			found = append(found, top)
+		}
+	}
+	return found
+}
+
+// leftOpen holds, per endpoint path, the name of the first test in which
+// the handler returned and left its TCP connection open. The tests after it
+// that wait for the server to close a connection fail at once instead of
+// waiting as long again.
+var leftOpen sync.Map
+
+// notClosed says what is wrong with a connection whose handler has returned
+// without closing it, found in test, as seen from the test now running.
+func notClosed(ep endpoint, test, now string) error {
+	what := fmt.Sprintf("the connection was not closed: %s's handler has returned, but the TCP connection is still open and nothing else will close it; "+
+		"every way out of the handler must close the connection: %s", ep.handler, ep.closeHow)
+	if test != now {
+		what = fmt.Sprintf("not tried: in %s, %s. Every test after that one would wait %v for a connection to close", test, what, readTimeout)
+	}
+	return errors.New(what)
+}
+
+// checkLeftOpen fails tb at once when an earlier test found that ep's
+// handler leaves connections open: tb would only wait to find it again.
+func checkLeftOpen(tb testing.TB, ep endpoint) {
+	tb.Helper()
+	if first, ok := leftOpen.Load(ep.path); ok {
+		tb.Fatalf("%s: %v (look at %s)", ep.path, notClosed(ep, first.(string), tb.Name()), ep.file)
+	}
+}
 
 // ---- frames and events ----
 
@@ -189,6 +273,8 @@ type client interface {
 type rawClient struct {
 	conn net.Conn
 	br   *bufio.Reader
+	ep   endpoint // set by dialRaw
+	test string   // the test that dialled
 }
 
 // handshake opens a TCP connection to ts and sends an opening handshake for
@@ -245,6 +331,7 @@ func dialRaw(tb testing.TB, ts *testServer, ep endpoint) *rawClient {
 		body, _ := io.ReadAll(resp.Body)
 		tb.Fatalf("GET %s: got %s %q; want 101 Switching Protocols (look at %s)", ep.path, resp.Status, strings.TrimSpace(string(body)), ep.file)
 	}
+	c.ep, c.test = ep, tb.Name()
 	tb.Cleanup(c.close)
 	return c
 }
@@ -354,12 +441,57 @@ func (c *rawClient) sendOn() error {
 	return nil
 }
 
+// errLeftOpen ends awaitEnd for a connection the handler left open.
+var errLeftOpen = errors.New("left open")
+
+// awaitEnd waits up to d for the server to send a byte or to end the
+// connection, and returns nil or why the wait ended: the read's error, or
+// errLeftOpen once the endpoint's handler has returned with the
+// connection still open. A handler that closes its connection does so before
+// it returns, so a FIN would be here by then; the wait polls in short reads.
+func (c *rawClient) awaitEnd(d time.Duration) error {
+	if _, ok := leftOpen.Load(c.ep.path); ok {
+		return errLeftOpen
+	}
+	defer noGC()()
+	deadline := time.Now().Add(d)
+	var noHandler time.Time // since when no goroutine has been in the handler
+	for {
+		poll := time.Now().Add(50 * time.Millisecond)
+		if poll.After(deadline) {
+			poll = deadline
+		}
+		c.conn.SetReadDeadline(poll)
+		_, err := c.br.Peek(1)
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() || !time.Now().Before(deadline) {
+			return err
+		}
+		switch {
+		case c.ep.handler == "" || handlerRunning(c.ep):
+			noHandler = time.Time{}
+		case noHandler.IsZero():
+			noHandler = time.Now()
+		case time.Since(noHandler) > 100*time.Millisecond:
+			leftOpen.LoadOrStore(c.ep.path, c.test)
+			return errLeftOpen
+		}
+	}
+}
+
 // expectClosed checks that the server ends the TCP connection in order
 // (FIN), sending nothing more, as RFC 6455 section 7.1.1 asks after the close
 // handshake.
 func (c *rawClient) expectClosed() error {
-	f, err := c.readFrame(readTimeout)
+	err := c.awaitEnd(readTimeout)
+	var f frame
+	if err == nil {
+		f, err = c.readFrame(readTimeout)
+	}
 	switch {
+	case errors.Is(err, errLeftOpen):
+		first, _ := leftOpen.Load(c.ep.path)
+		return notClosed(c.ep, first.(string), c.test)
 	case err == nil:
 		return fmt.Errorf("got %s after the close handshake; want the TCP connection closed", f)
 	case errors.Is(err, io.EOF):

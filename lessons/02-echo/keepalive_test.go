@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ func TestGorillaKeepalive(t *testing.T) { testKeepalive(t, gorillaEndpoint) }
 func TestCoderKeepalive(t *testing.T) { testKeepalive(t, coderEndpoint) }
 
 // Short periods, so that the test does not wait: a ping every 25ms, and a
-// peer has 200ms to answer.
+// peer has 200ms to answer (to be dropped, which a slow server only delays).
 var shortKeepalive = []string{"-ping-period", "25ms", "-pong-wait", "200ms"}
 
 func testKeepalive(t *testing.T, ep endpoint) {
@@ -25,23 +26,40 @@ func testKeepalive(t *testing.T, ep endpoint) {
 	requireUpgrade(t, startServer(t), ep)
 
 	t.Run("pings an idle peer and keeps it while it answers", func(t *testing.T) {
-		c := dialRaw(t, startServer(t, shortKeepalive...), ep)
+		// A long pong wait, so that a server starved of CPU on a loaded
+		// machine does not miss its own deadline. The client answers pings
+		// for longer than a ping period plus the pong wait: a server that
+		// ignored the pongs would have dropped it. One deadline bounds the
+		// whole wait, so a server that never pings fails, however slow.
+		const flags = "-ping-period 25ms -pong-wait 1s"
+		const answerFor = 1500 * time.Millisecond
+		c := dialRaw(t, startServer(t, strings.Fields(flags)...), ep)
 		start := time.Now()
-		// Twelve answered pings take longer than a ping period plus the
-		// pong wait: a server that ignored the pongs would have dropped us.
-		for i := 1; i <= 12; i++ {
-			f, err := c.readFrame(time.Second)
-			if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
-				require.FailNowf(t, "peer dropped", "%s -ping-period 25ms -pong-wait 200ms: the server closed the connection %v after connecting, though the client answered all %d pings so far; want it kept: a pong must keep the peer alive (look at %s)", ep.path, time.Since(start).Round(time.Millisecond), i-1, ep.file)
+		deadline := start.Add(answerFor + readTimeout)
+		var slowest time.Duration // the longest the client took to answer a ping
+		pings := 0
+		for time.Since(start) < answerFor {
+			f, err := c.readFrame(time.Until(deadline))
+			if (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)) && pings == 0 {
+				require.FailNowf(t, "quiet peer dropped", "%s %s: the server closed the connection of a quiet client %v after connecting, before its first ping: no keepalive was involved, a read gave up on a timeout of its own. A quiet peer stays as long as it answers pings: a read may wait -ping-period plus -pong-wait (gorilla: the read deadline) or for ever (coder: Reader's context) (look at %s)",
+					ep.path, flags, time.Since(start).Round(time.Millisecond), ep.file)
 			}
-			require.NoErrorf(t, err, "%s -ping-period 25ms: waiting for ping %d, %v after connecting; want a ping every 25ms (look at %s)", ep.path, i, time.Since(start).Round(time.Millisecond), ep.file)
-			require.Truef(t, f.op == opPing, "%s: got %s while idle; want ping %d (look at %s)", ep.path, f, i, ep.file)
+			if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+				require.FailNowf(t, "peer dropped", "%s %s: the server closed the connection %v after connecting, while the client was answering pings: it answered all %d so far, the slowest in %v; want it kept: %s (look at %s)",
+					ep.path, flags, time.Since(start).Round(time.Millisecond), pings, slowest.Round(time.Microsecond), ep.keptAlive, ep.file)
+			}
+			require.NoErrorf(t, err, "%s %s: waiting for ping %d, %v after connecting (%d came); want a ping every 25ms (look at %s)", ep.path, flags, pings+1, time.Since(start).Round(time.Millisecond), pings, ep.file)
+			require.Truef(t, f.op == opPing, "%s: got %s while idle; want ping %d (look at %s)", ep.path, f, pings+1, ep.file)
+			pings++
+			got := time.Now()
 			require.NoError(t, c.send(frame{fin: true, op: opPong, payload: f.payload}), "answering the ping")
+			slowest = max(slowest, time.Since(got))
 		}
+		t.Logf("%d pings answered in %v", pings, time.Since(start).Round(time.Millisecond))
 		require.NoError(t, c.send(whole(text("still here"))), "sending a message after the pings")
 		for {
 			e, err := c.next()
-			require.NoErrorf(t, err, "%s: after answering every ping for %v, sent text \"still here\": %v; want its echo (a pong must keep the peer alive: look at %s)", ep.path, time.Since(start).Round(time.Millisecond), err, ep.file)
+			require.NoErrorf(t, err, "%s: after answering every ping for %v, sent text \"still here\": %v; want its echo: %s (look at %s)", ep.path, time.Since(start).Round(time.Millisecond), err, ep.keptAlive, ep.file)
 			if e.op == opPing {
 				require.NoError(t, c.send(frame{fin: true, op: opPong, payload: e.data}), "answering a ping")
 				continue
@@ -61,12 +79,20 @@ func testKeepalive(t *testing.T, ep endpoint) {
 		for {
 			// Not answering: pings and at most a close frame may come,
 			// then the server must hang up; all within one deadline.
-			f, err := c.readFrame(time.Until(pinged.Add(limit)))
+			err := c.awaitEnd(time.Until(pinged.Add(limit)))
+			var f frame
+			if err == nil {
+				f, err = c.readFrame(readTimeout)
+			}
 			if err == nil && (f.op == opPing || f.op == opClose) {
 				continue
 			}
 			if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
 				return
+			}
+			if errors.Is(err, errLeftOpen) {
+				first, _ := leftOpen.Load(ep.path)
+				require.FailNowf(t, "peer not dropped", "%s -pong-wait 200ms: the client did not answer a ping; %v (look at %s)", ep.path, notClosed(ep, first.(string), t.Name()), ep.file)
 			}
 			what := fmt.Sprintf("got %s", f)
 			if err != nil {
@@ -102,5 +128,31 @@ func testKeepalive(t *testing.T, ep endpoint) {
 			i++
 		}
 		t.Logf("%d pings came between the %d echoes", pings, n)
+	})
+
+	t.Run("stops pinging when the connection ends", func(t *testing.T) {
+		// The two periods in their real ratio (30s and 10s by default), the
+		// ping period longer than checkNoLeaks waits: a pinger that notices
+		// the end of its connection only when its next ping fails lives on
+		// for up to a ping period.
+		const flags = "-ping-period 9s -pong-wait 3s"
+		c := dialRaw(t, startServer(t, strings.Fields(flags)...), ep)
+		require.NoError(t, c.send(whole(text("hello"))))
+		e, err := c.next() // the handler is surely running now
+		require.NoErrorf(t, err, "%s %s: waiting for an echo (look at %s)", ep.path, flags, ep.file)
+		require.Truef(t, e.sameAs(text("hello")), "%s: got %s; want text \"hello\" (look at %s)", ep.path, e, ep.file)
+		c.close()
+		deadline := time.Now().Add(readTimeout)
+		for {
+			left := handlerGoroutines(ep)
+			if len(left) == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				require.FailNowf(t, "goroutine left running", "%s %s: the client closed its connection, and %v later the handler or a goroutine it started was still running:\n\t%s\nA pinger that learns that its connection is gone only when its next ping fails lives on for up to a ping period (9s here, 30s by default), one for every connection that ended. When the handler returns, how does the pinging goroutine learn that it must stop, and does the handler wait for it? (look at %s)",
+					ep.path, flags, readTimeout, strings.Join(left, "\n\t"), ep.file)
+			}
+			time.Sleep(10 * time.Millisecond) // poll: goroutines wind down on their own
+		}
 	})
 }

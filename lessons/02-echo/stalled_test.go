@@ -20,6 +20,7 @@ func testStalledReader(t *testing.T, ep endpoint) {
 	const wait = 200 * time.Millisecond
 	ts := startServer(t, "-write-wait", wait.String())
 	requireUpgrade(t, ts, ep)
+	checkLeftOpen(t, ep) // the test ends when the server closes the connection
 	c := dialRaw(t, ts, ep)
 	msg := clientFrame(whole(binMsg(repeat('s', 32<<10))), [4]byte{7, 7, 7, 7})
 	limit := wait + 2*time.Second

@@ -139,7 +139,10 @@ func (s *server) gorillaKeepalive(ws *websocket.Conn, done <-chan struct{}) {
 			}
 		case <-s.closing.Done():
 			msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down")
-			ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.writeWait))
+			if err := ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.writeWait)); err != nil {
+				ws.Close() // no answer will come: wake the reader now
+				return
+			}
 			// The reader gets the peer's answer and ends the handler. A
 			// timer, not a read deadline, bounds the wait: pongs move
 			// the read deadline on.
