@@ -67,5 +67,7 @@ func TestEncodeOnce(t *testing.T) {
 	}
 	few, many := perBroadcast(10), perBroadcast(1000)
 	t.Logf("allocations per broadcast: %.1f with 10 clients, %.1f with 1000", few, many)
-	require.LessOrEqualf(t, many, few+1, "allocations per broadcast: %.1f with 10 clients, %.1f with 1000; want the same: frame each message once (websocket.NewPreparedMessage) and hand every client the same one, never a copy or a new frame each (look at hub.go: publish, run)", few, many)
+	// A frame for each client costs 990 more; the margin is for what other
+	// goroutines allocate meanwhile (AllocsPerRun counts the whole process).
+	require.LessOrEqualf(t, many, few+50, "allocations per broadcast: %.1f with 10 clients, %.1f with 1000; want about the same: frame each message once (websocket.NewPreparedMessage) and hand every client the same one, never a copy or a new frame each (look at hub.go: publish, run)", few, many)
 }

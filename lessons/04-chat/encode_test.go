@@ -119,5 +119,7 @@ func TestEncodeOnce(t *testing.T) {
 	}
 	few, many := perMessage(10), perMessage(200)
 	t.Logf("allocations per message: %.1f with 10 members, %.1f with 200", few, many)
-	require.LessOrEqualf(t, many, few+1, "allocations per message: %.1f with 10 members, %.1f with 200; want the same: encode each message once and queue the same []byte for every member, never a copy or an encoding each (look at room.go: run and broadcast)", few, many)
+	// A copy for each member costs 190 more; the margin is for what other
+	// goroutines allocate meanwhile (AllocsPerRun counts the whole process).
+	require.LessOrEqualf(t, many, few+20, "allocations per message: %.1f with 10 members, %.1f with 200; want about the same: encode each message once and queue the same []byte for every member, never a copy or an encoding each (look at room.go: run and broadcast)", few, many)
 }
