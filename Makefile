@@ -20,7 +20,8 @@ $(COURSE):
 	@if [ -x $@ ]; then go build -o $@ ./tools/course; else \
 		echo 'Building the course runner into $@, once (with empty Go caches it takes a minute or more)...' >&2; \
 		( i=0; while sleep 4 && kill -0 $$$$ 2>/dev/null; do i=$$((i + 4)); echo "  building the course runner ($${i}s)" >&2; done ) & beat=$$!; \
-		go build -o $@ ./tools/course; status=$$?; kill $$beat; exit $$status; fi
+		go build -o $@ ./tools/course; status=$$?; kill $$beat; \
+		[ $$status -ne 0 ] || echo '  the course runner is built' >&2; exit $$status; fi
 
 help: # one printf, so that `make help | head` ends quietly
 	@printf '%s\n' \
