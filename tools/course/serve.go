@@ -58,7 +58,10 @@ func serveLesson(ctx context.Context, e *env, cmd string, l lesson.Lesson, addr 
 		}
 	}
 	fmt.Fprintf(e.stderr, "building lesson %d (%s)...\n", l.Num, what)
+	s := e.newStatus() // a first build is long and go says nothing meanwhile
+	s.phase(fmt.Sprintf("lesson %d: building", l.Num), buildNote)
 	bin, out, err := lesson.Build(ctx, dir, filepath.Join(tmp, "server"))
+	s.done()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "lesson %d does not build:\n\n", l.Num)
 		lines := splitLines(string(out))
