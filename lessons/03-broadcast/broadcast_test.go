@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -261,17 +260,7 @@ func TestKeepalive(t *testing.T) {
 // an eviction closes a queue, and the writer takes a closed queue for one.
 func requireLeaveKeepsQueue(t *testing.T) {
 	t.Helper()
-	h := newHub()
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		h.run(ctx)
-	}()
-	defer func() {
-		cancel()
-		<-stopped
-	}()
+	h, _ := runHub(t)
 	c := &client{send: make(chan *message, queueSize)}
 	require.Truef(t, h.join(c), "hub.join returned false before the hub stopped; want true (look at hub.go: join)")
 	h.leave(c)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -314,4 +315,28 @@ func whyStuck() string {
 		return fmt.Sprintf("%d writer(s) (writePump) are waiting for a lock: is a lock shared by connections held across a write? The stalled client's writer holds it while its write blocks, and every other writer waits with it. One writer per connection needs no lock (look at client.go: writePump)", locked)
 	}
 	return "does the hub wait for a full queue, or a writer for another connection? A full queue must evict its client, never block the broadcast (look at hub.go: run, and client.go: writePump)"
+}
+
+// runHub runs a hub of its own, with no server, for the tests of the hub
+// alone. stop ends its run and says whether run returned within wait; it
+// runs again when the test ends, briefly: a stuck hub has been reported.
+func runHub(t *testing.T) (h *hub, stop func(wait time.Duration) bool) {
+	h = newHub()
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		h.run(ctx)
+	}()
+	stop = func(wait time.Duration) bool {
+		cancel()
+		select {
+		case <-stopped:
+			return true
+		case <-time.After(wait):
+			return false
+		}
+	}
+	t.Cleanup(func() { stop(500 * time.Millisecond) })
+	return h, stop
 }

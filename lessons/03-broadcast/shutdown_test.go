@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"strings"
@@ -80,22 +79,13 @@ func TestShutdown(t *testing.T) {
 // queue tells a writer that its client was evicted, and it says 1008.
 func requireQueuesOpen(t *testing.T) {
 	t.Helper()
-	h := newHub()
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		h.run(ctx)
-	}()
+	h, stop := runHub(t)
 	cs := make([]*client, 3)
 	for i := range cs {
 		cs[i] = &client{send: make(chan *message, queueSize)}
 		require.Truef(t, h.join(cs[i]), "hub.join returned false before the hub stopped; want true (look at hub.go: join)")
 	}
-	cancel()
-	select {
-	case <-stopped:
-	case <-time.After(readTimeout):
+	if !stop(readTimeout) {
 		t.Fatalf("hub.run still running %v after its ctx ended; want it returned (look at hub.go: run)", readTimeout)
 	}
 	for i, c := range cs {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -265,20 +264,7 @@ const queueFiles = "client.go (queueSize, queueBytes) and hub.go (run)"
 // its stride.
 func requireEviction(t *testing.T) {
 	t.Helper()
-	h := newHub()
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		h.run(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-stopped:
-		case <-time.After(500 * time.Millisecond): // stuck, as the test has said
-		}
-	})
+	h, _ := runHub(t)
 	reader := &client{send: make(chan *message, queueSize)}
 	stalled := &client{send: make(chan *message, queueSize)}
 	require.Truef(t, h.join(reader) && h.join(stalled), "hub.join returned false before the hub stopped; want true (look at hub.go: join)")
