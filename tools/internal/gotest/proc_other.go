@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// stopTree kills go test on cancel; without process groups its test binary
+// StopTree kills go test on cancel; without process groups its test binary
 // ends when its own -timeout fires.
-func stopTree(cmd *exec.Cmd) {
+func StopTree(cmd *exec.Cmd) {
 	cmd.WaitDelay = 5 * time.Second
 }

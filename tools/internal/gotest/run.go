@@ -57,7 +57,7 @@ func Run(ctx context.Context, dir string, opt Options) (*Result, error) {
 	if opt.Race {
 		cmd.Env = append(cmd.Env, raceOptions(os.Getenv("GORACE")))
 	}
-	stopTree(cmd)
+	StopTree(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if opt.Notify != nil {
