@@ -87,15 +87,7 @@ func TestSlowMember(t *testing.T) {
 	requireChat(t, ts)
 
 	// slow reads its welcome, then nothing until the flood is over.
-	gd := websocket.Dialer{HandshakeTimeout: readTimeout, NetDialContext: d.DialContext}
-	slow, _, err := gd.Dial("ws://"+ts.addr+"/ws?"+url.Values{"name": {"slow"}, "room": {"flood"}}.Encode(), nil)
-	require.NoErrorf(t, err, "slow: dial; want 101 Switching Protocols (look at client.go: serveWS)")
-	defer slow.Close()
-	slow.SetReadLimit(1 << 20)
-	slow.SetReadDeadline(time.Now().Add(readTimeout))
-	_, data, err := slow.ReadMessage()
-	require.NoErrorf(t, err, "slow: waiting for its welcome (look at %s)", welcomeFiles)
-	require.Containsf(t, string(data), `"welcome"`, "slow: got %s; want its welcome first (look at %s)", short(string(data)), welcomeFiles)
+	slow := joinRaw(t, ts, d, "slow", "flood")
 
 	var readers []*wsClient
 	for i := range floodReaders {
@@ -204,15 +196,7 @@ func TestBurst(t *testing.T) {
 	if d == nil {
 		d = &net.Dialer{} // no small buffers here: the queue may not fill
 	}
-	gd := websocket.Dialer{HandshakeTimeout: readTimeout, NetDialContext: d.DialContext}
-	reader, _, err := gd.Dial("ws://"+ts.addr+"/ws?"+url.Values{"name": {"reader"}, "room": {"burst"}}.Encode(), nil)
-	require.NoErrorf(t, err, "reader: dial; want 101 Switching Protocols (look at client.go: serveWS)")
-	defer reader.Close()
-	reader.SetReadLimit(1 << 20)
-	reader.SetReadDeadline(time.Now().Add(readTimeout))
-	_, data, err := reader.ReadMessage()
-	require.NoErrorf(t, err, "reader: waiting for its welcome (look at %s)", welcomeFiles)
-	require.Containsf(t, string(data), `"welcome"`, "reader: got %s; want its welcome first (look at %s)", short(string(data)), welcomeFiles)
+	reader := joinRaw(t, ts, d, "reader", "burst")
 
 	var members []*wsClient
 	for i := range senders {
@@ -405,4 +389,20 @@ func TestEvicted(t *testing.T) {
 	r.post(bob, "after ann left twice")
 	nextChat(bob, "bob", "after ann left twice", "a post from ann after she left reached bob; want nothing from a client that is no longer a member (look at room.go: run, where it takes a post)")
 	require.Equalf(t, 2, leaves, "bob heard the new ann leave %d times after she called leave twice; want once: the second leave finds her gone (look at room.go: leave, and run)", leaves-1)
+}
+
+// joinRaw joins name to room through d, reads the welcome and returns the
+// bare connection, which reads nothing more until the test says so.
+func joinRaw(t *testing.T, ts *testServer, d *net.Dialer, name, room string) *websocket.Conn {
+	t.Helper()
+	gd := websocket.Dialer{HandshakeTimeout: readTimeout, NetDialContext: d.DialContext}
+	c, _, err := gd.Dial("ws://"+ts.addr+"/ws?"+url.Values{"name": {name}, "room": {room}}.Encode(), nil)
+	require.NoErrorf(t, err, "%s: dial; want 101 Switching Protocols (look at client.go: serveWS)", name)
+	t.Cleanup(func() { c.Close() })
+	c.SetReadLimit(1 << 20)
+	c.SetReadDeadline(time.Now().Add(readTimeout))
+	_, data, err := c.ReadMessage()
+	require.NoErrorf(t, err, "%s: waiting for its welcome (look at %s)", name, welcomeFiles)
+	require.Containsf(t, string(data), `"welcome"`, "%s: got %s; want its welcome first (look at %s)", name, short(string(data)), welcomeFiles)
+	return c
 }
