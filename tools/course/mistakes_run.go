@@ -71,23 +71,32 @@ func stopAfter(limit time.Duration) time.Duration {
 // in the trials' order.
 func runTrials(ctx context.Context, l lesson.Lesson, trials []trial, workers int, ran func(n int)) []outcome {
 	out := make([]outcome, len(trials))
-	next := make(chan int)
-	var wg sync.WaitGroup
 	var mu sync.Mutex
 	n := 0
+	eachAtOnce(ctx, len(trials), workers, func(i int) {
+		out[i] = runTrial(ctx, l, trials[i])
+		mu.Lock()
+		n++
+		ran(n)
+		mu.Unlock()
+	})
+	return out
+}
+
+// eachAtOnce calls do for 0 to n-1, workers calls at a time, starting no
+// more once ctx has ended, and returns when every call has returned.
+func eachAtOnce(ctx context.Context, n, workers int, do func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				out[i] = runTrial(ctx, l, trials[i])
-				mu.Lock()
-				n++
-				ran(n)
-				mu.Unlock()
+				do(i)
 			}
 		})
 	}
 feed:
-	for i := range trials {
+	for i := range n {
 		select {
 		case next <- i:
 		case <-ctx.Done():
@@ -96,7 +105,6 @@ feed:
 	}
 	close(next)
 	wg.Wait()
-	return out
 }
 
 // runTrial makes the mistake in a copy of the lesson with its solution and

@@ -179,44 +179,28 @@ func (s *sweep) files() []string {
 // ends, and returns the results in the mutants' order.
 func (s *sweep) runAll(ctx context.Context, r sweepRun) []mutantResult {
 	out := make([]mutantResult, len(s.muts))
-	next := make(chan int)
 	var (
-		wg   sync.WaitGroup
 		mu   sync.Mutex
 		done int
 	)
 	width := len(fmt.Sprint(len(s.muts)))
-	for range s.workers {
-		wg.Go(func() {
-			for i := range next {
-				m, src := s.muts[i], s.sources[s.muts[i].file]
-				res := r.run(ctx, m.file, m.apply(src))
-				if kept, ok := m.keepUsed(src, res.build); ok && res.fate == fateNoBuild && ctx.Err() == nil {
-					took := res.took
-					res = r.run(ctx, m.file, kept.apply(src))
-					res.took += took
-				}
-				if ctx.Err() != nil {
-					continue
-				}
-				out[i] = mutantResult{m, res}
-				mu.Lock()
-				done++
-				s.printProgress(out[i], fmt.Sprintf("[%*d/%d]", width, done, len(s.muts)))
-				mu.Unlock()
-			}
-		})
-	}
-feed:
-	for i := range s.muts {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+	eachAtOnce(ctx, len(s.muts), s.workers, func(i int) {
+		m, src := s.muts[i], s.sources[s.muts[i].file]
+		res := r.run(ctx, m.file, m.apply(src))
+		if kept, ok := m.keepUsed(src, res.build); ok && res.fate == fateNoBuild && ctx.Err() == nil {
+			took := res.took
+			res = r.run(ctx, m.file, kept.apply(src))
+			res.took += took
 		}
-	}
-	close(next)
-	wg.Wait()
+		if ctx.Err() != nil {
+			return
+		}
+		out[i] = mutantResult{m, res}
+		mu.Lock()
+		done++
+		s.printProgress(out[i], fmt.Sprintf("[%*d/%d]", width, done, len(s.muts)))
+		mu.Unlock()
+	})
 	return out
 }
 
