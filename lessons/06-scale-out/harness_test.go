@@ -22,9 +22,11 @@ import (
 const readTimeout = 2 * time.Second
 
 // A server whose connections do not end is cut off sooner than in real use,
-// so that a test of a broken server ends in a second or two, not five.
+// so that a test of a broken server ends in a second or two, not five. The
+// wait for a close frame's answer keeps its real ratio to shutdownGrace.
 func init() {
 	shutdownGrace, shutdownLimit = 1500*time.Millisecond, 2*time.Second
+	defaultConfig.closeWait = shutdownGrace / 2
 }
 
 // testServer is the lesson's server, started through run as main starts it.
