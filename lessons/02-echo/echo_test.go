@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -187,4 +188,40 @@ func testEcho(t *testing.T, ep endpoint) {
 			require.FailNowf(t, "connection not closed", "%s: the client ended its side of TCP without a close frame: %v; want the connection closed (look at %s)", ep.path, err, ep.file)
 		}
 	})
+
+	// coder/websocket's Close waits for the peer's answer itself, a fixed 5s;
+	// gorilla leaves the wait to the handler, which gives it s.cfg.closeWait.
+	if ep.handler == "serveGorilla" {
+		t.Run("client never answers the close frame", func(t *testing.T) {
+			testUnanswered(t, ts, ep)
+		})
+	}
+}
+
+// testUnanswered has two clients make the server close (1009, 1007) and never
+// answer, nor close: the handlers must give up closeWait after their close
+// frames, not hold the connection until the read deadline.
+func testUnanswered(t *testing.T, ts *testServer, ep endpoint) {
+	defer noGC()()
+	closeWait := defaultConfig.closeWait
+	for _, f := range []frame{
+		{fin: true, op: opBinary, payload: repeat('b', maxMessageSize+1)},
+		whole(text("bad \xff byte")),
+	} {
+		c := dialRaw(t, ts, ep)
+		require.NoErrorf(t, c.send(f), "%s: sending %s", ep.path, f)
+		e, err := c.next()
+		require.NoErrorf(t, err, "%s: after sending %s; want a close frame (look at %s)", ep.path, f, ep.file)
+		require.Truef(t, e.op == opClose, "%s: after sending %s: got %s; want a close frame (look at %s)", ep.path, f, e, ep.file)
+	}
+	start := time.Now()
+	limit := closeWait + 2*time.Second
+	for handlerRunning(ep) {
+		if time.Since(start) > limit {
+			require.FailNowf(t, "handler waits on a silent peer",
+				"%s: two clients got their close frames (1009, 1007) and never answered; %v later the handler still ran. Want it to give the peer s.cfg.closeWait (%v) to answer, then close: is there a read deadline on what you read after the close frame? (look at %s)",
+				ep.path, limit, closeWait, ep.file)
+		}
+		time.Sleep(20 * time.Millisecond) // polling the handler, within limit
+	}
 }

@@ -33,8 +33,17 @@ func testShutdown(t *testing.T, ep endpoint, withIdle bool) {
 	requireUpgrade(t, ts, ep)
 	lib := ep.dialOther(t, ts, ep.path)
 	raw := dialRaw(t, ts, ep)
-	// An echo each first, so that both handlers are surely running.
-	for _, c := range []client{lib, raw} {
+	clients := []client{lib, raw}
+	// A client that sends one more message after the 1001 and then never
+	// answers: gorilla's handler reads on for s.cfg.closeWait, then closes.
+	// (coder/websocket's Close waits a fixed 5s of its own, past shutdownGrace.)
+	var late *rawClient
+	if ep.handler == "serveGorilla" {
+		late = dialRaw(t, ts, ep)
+		clients = append(clients, late)
+	}
+	// An echo each first, so that the handlers are surely running.
+	for _, c := range clients {
 		require.NoError(t, c.send(whole(text("before"))))
 		e, err := c.next()
 		require.NoErrorf(t, err, "%s: waiting for an echo before shutting down (look at %s)", ep.path, ep.file)
@@ -43,19 +52,35 @@ func testShutdown(t *testing.T, ep endpoint, withIdle bool) {
 
 	start := time.Now()
 	ts.cancel() // what SIGTERM does
-	for name, c := range map[string]client{"library client": lib, "raw client": raw} {
+	names := map[client]string{lib: "library client", raw: "raw client"}
+	if late != nil {
+		names[late] = "client that never answers"
+	}
+	for c, name := range names {
 		e, err := c.next()
 		require.NoErrorf(t, err, "%s: after SIGTERM, the %s read: %v; want close 1001 (look at %s: s.closing)", ep.path, name, err, ep.file)
 		require.Truef(t, e.sameAs(closeWith(1001)), "%s: after SIGTERM, the %s got %s; want close 1001 (going away) (look at %s: s.closing)", ep.path, name, e, ep.file)
 	}
+	if late != nil {
+		require.NoError(t, late.send(whole(text("late"))), "a message sent before the client saw the 1001")
+	}
 	require.NoError(t, raw.send(whole(closeWith(1001))), "answering the server's close frame")
 	require.NoErrorf(t, raw.expectClosed(), "%s: after the close handshake at shutdown (look at %s)", ep.path, ep.file)
 
-	// Both clients have answered at once; the idle connection is all that
-	// is left, and the server gives plain HTTP only httpGrace.
-	err := ts.shutdownBy(start.Add(2 * time.Second))
-	require.NoErrorf(t, err, "%s: 2s after SIGTERM, both clients had answered the close; want run returned by then (does every goroutine of %s end once its close handshake is done?)", ep.path, ep.file)
-	assert.NotContainsf(t, ts.logs.String(), "cutting them off", "%s: server log after every WebSocket closed in time", ep.path)
+	// Two clients have answered at once and the idle connection gets only
+	// httpGrace; the one that never answers gets closeWait.
+	limit := 2 * time.Second
+	if late != nil {
+		closeWait := defaultConfig.closeWait
+		limit = closeWait + time.Second
+		err := late.awaitEnd(limit)
+		ended := time.Since(start)
+		require.Truef(t, errors.Is(err, io.EOF) || errors.Is(err, errLeftOpen), "%s: a client sent a message after the 1001 and never answered: %v; want the connection closed after s.cfg.closeWait (look at %s: s.closing)", ep.path, err, ep.file)
+		assert.GreaterOrEqualf(t, ended, closeWait, "%s: a client sent a message after the 1001 and never answered: the server closed %v after SIGTERM; want it to read on for s.cfg.closeWait (%v), its answer may still come. Does the echo's failed write (websocket.ErrCloseSent: the close frame is out) end the handler? (look at %s)", ep.path, ended.Round(time.Millisecond), closeWait, ep.file)
+	}
+	err := ts.shutdownBy(start.Add(limit))
+	require.NoErrorf(t, err, "%s: %v after SIGTERM, every client had answered the close or had s.cfg.closeWait to; want run returned by then (does every goroutine of %s end once its close handshake is done, or closeWait after the 1001?)", ep.path, limit, ep.file)
+	assert.NotContainsf(t, ts.logs.String(), "cutting them off", "%s: server log: the server cut off a WebSocket at shutdownGrace; want each closed by its handler, at the latest s.cfg.closeWait after its 1001 (look at %s)", ep.path, ep.file)
 
 	if idle != nil {
 		idle.SetReadDeadline(time.Now().Add(readTimeout))
