@@ -110,7 +110,7 @@ func TestJoinLeave(t *testing.T) {
 	checkNoLeaks(t)
 	ts := startHub(t)
 	requireBroadcast(t, ts)
-	requireLeaveKeepsQueue(t)
+	requireLeave(t)
 	cs := dialJoined(t, ts, 2)
 	publisher, listener := cs[0], cs[1]
 
@@ -255,19 +255,35 @@ func TestKeepalive(t *testing.T) {
 	})
 }
 
-// requireLeaveKeepsQueue runs a hub of its own with a client that has a queue
-// and no connection, which joins and leaves: its queue must stay open. Only
-// an eviction closes a queue, and the writer takes a closed queue for one.
-func requireLeaveKeepsQueue(t *testing.T) {
+// requireLeave runs a hub of its own with two clients that have queues and
+// no connections; one leaves, twice, and a message goes out. The one that
+// left gets nothing more, and its queue stays open: only an eviction closes a
+// queue, and the writer takes a closed queue for one.
+func requireLeave(t *testing.T) {
 	t.Helper()
 	h, _ := runHub(t)
 	c := &client{send: make(chan *message, queueSize)}
-	require.Truef(t, h.join(c), "hub.join returned false before the hub stopped; want true (look at hub.go: join)")
+	other := &client{send: make(chan *message, queueSize)}
+	require.Truef(t, h.join(c) && h.join(other), "hub.join returned false before the hub stopped; want true (look at hub.go: join)")
 	h.leave(c)
 	h.join(&client{send: make(chan *message, queueSize)}) // returns once run has taken the leave
 	select {
 	case _, ok := <-c.send:
 		require.Truef(t, ok, "a hub took a client's leave and closed its queue; want it left open. Does the hub close a client's queue when it leaves? A closed queue tells the writer that its client was evicted, and it says 1008 \"too slow\" to a client that left; a client evicted before it leaves would have its queue closed twice (look at hub.go: run)")
+	default:
+	}
+	h.leave(c) // a second leave finds it gone: nothing to do
+	h.publish([]byte("after the leave"))
+	h.join(&client{send: make(chan *message, queueSize)}) // returns once run has sent the message out
+	select {
+	case _, ok := <-other.send:
+		require.Truef(t, ok, "a hub took a client's leave and closed another client's queue; want it open (look at hub.go: run)")
+	default:
+		require.FailNowf(t, "message not queued", "a hub with two clients, one of which left: a message went out and the other did not get it; want it in the queue (look at hub.go: run)")
+	}
+	select {
+	case <-c.send:
+		require.FailNowf(t, "message to a client that left", "a client left the hub, and the next message went into its queue anyway; want a client that left to get nothing more: nobody empties its queue now, which holds up to queueBytes for nothing until the hub evicts it. Does run take the client out of its set on a leave? (look at hub.go: run, leave)")
 	default:
 	}
 }

@@ -38,6 +38,9 @@ func TestShutdown(t *testing.T) {
 		}
 		return cs[0].conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(readTimeout))
 	})
+	// Client 2 never answers: the server gives it s.cfg.closeWait, then
+	// closes its connection itself.
+	cs[2].conn.SetCloseHandler(func(int, string) error { return nil })
 	// A burst in flight when SIGTERM comes (fewer than a queue holds).
 	var frames []byte
 	for i := range queueSize / 2 {
@@ -64,12 +67,13 @@ func TestShutdown(t *testing.T) {
 		}
 		t.Fatalf("after SIGTERM, %d of %d clients did not get close 1001 (going away): %s.%s (look at %s: s.closing)", len(bad), n, strings.Join(bad, "; "), why, writerFile)
 	}
-	// The clients answered the close frames as they read them.
+	// The clients answered the close frames as they read them, but one,
+	// which the server closes closeWait after its close frame.
 	err = ts.shutdownBy(start.Add(2 * time.Second))
-	require.NoErrorf(t, err, "2s after SIGTERM, both clients had answered the close frame; want run returned by then. Is a goroutine of yours still blocked: writePump after the close handshake, or readPump in publish on a hub that has stopped? (look at hub.go: publish, and %s; the goroutines still running are listed below)", writerFile)
+	require.NoErrorf(t, err, "2s after SIGTERM, every client but one had answered the close frame, and that one had s.cfg.closeWait (%v); want run returned by then. Is a goroutine of yours still blocked: writePump after the close handshake, or readPump in publish on a hub that has stopped? (look at hub.go: publish, and %s; the goroutines still running are listed below)", defaultConfig.closeWait, writerFile)
 	logs := ts.logs.String()
 	assert.NotContainsf(t, logs, "did not stop", "server log after shutdown: the hub kept running; want hub.run to return once its ctx is done (look at hub.go: run)")
-	assert.NotContainsf(t, logs, "cutting them off", "server log: a WebSocket was still open when shutdown gave up on it, though every client answered the close frame in time; want each handler returned once its client answers. Is readPump blocked, for example in publish on a hub that has stopped? (look at hub.go: publish, and %s)", writerFile)
+	assert.NotContainsf(t, logs, "cutting them off", "server log: a WebSocket was still open when shutdown gave up on it; want each handler returned once its client answers, or s.cfg.closeWait after the close frame for the client that never answers: does writePump close the connection when that wait is over? Is readPump blocked, for example in publish on a hub that has stopped? (look at hub.go: publish, and %s)", writerFile)
 	_, err = net.DialTimeout("tcp", ts.addr, time.Second)
 	require.Errorf(t, err, "connecting after shutdown succeeded; want the listener closed")
 }

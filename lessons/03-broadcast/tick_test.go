@@ -25,12 +25,16 @@ func TestTicks(t *testing.T) {
 		requireBroadcast(t, ts)
 		cs := []*wsClient{dial(t, ts, "client 0"), dial(t, ts, "client 1")}
 		var seqs [2][]int
+		var prices []float64 // client 0's
 		for i, c := range cs {
-			for len(seqs[i]) < 3 {
+			for len(seqs[i]) < 6 {
 				e, ok := c.next(readTimeout)
 				require.Truef(t, ok, "-tick %v: %s got %d ticks, then nothing within %v; want a tick every %v (look at %s)", every, c.name, len(seqs[i]), readTimeout, every, tickFile)
 				require.Equalf(t, websocket.TextMessage, e.typ, "-tick %v: %s got %s; want a tick, a text message (look at %s)", every, c.name, e, tickFile)
-				seq := checkTick(t, c.name, e.data)
+				seq, price := checkTick(t, c.name, e.data)
+				if i == 0 {
+					prices = append(prices, price)
+				}
 				if n := len(seqs[i]); n > 0 {
 					require.Equalf(t, seqs[i][n-1]+1, seq, "%s: a tick with seq %d came after seq %d; want seq to count the ticks one by one (look at %s)", c.name, seq, seqs[i][n-1], tickFile)
 				}
@@ -41,6 +45,7 @@ func TestTicks(t *testing.T) {
 		most := 1 + int(time.Since(started)/every)
 		first := seqs[0][0]
 		assert.Truef(t, first >= 1 && first <= most, "client 0's first tick has seq %d, %v after the server started with -tick %v; want seq to count ticks from 1, so at most %d by now (look at %s)", first, time.Since(started).Round(time.Millisecond), every, most, tickFile)
+		checkPrices(t, prices)
 		assert.Truef(t, slices.Contains(seqs[0], seqs[1][0]) || slices.Contains(seqs[1], seqs[0][0]), "client 0 got ticks %v, client 1 got %v; want the same ticks through the same hub (look at %s)", seqs[0], seqs[1], tickFile)
 	})
 
@@ -52,9 +57,23 @@ func TestTicks(t *testing.T) {
 	})
 }
 
+// checkPrices checks that consecutive ticks move the price by at most half a
+// percent (and a cent of rounding), and that it moves at all: six equal
+// prices in a row come about once in ten billion runs.
+func checkPrices(t *testing.T, prices []float64) {
+	t.Helper()
+	moved := false
+	for i := 1; i < len(prices); i++ {
+		prev, p := prices[i-1], prices[i]
+		assert.LessOrEqualf(t, math.Abs(p-prev), prev*0.005+0.01, "client 0 got prices %v; want each tick within half a percent of the one before (look at %s: nextPrice)", prices, tickFile)
+		moved = moved || p != prev
+	}
+	assert.Truef(t, moved, "client 0 got %d ticks, all at price %v; want the price to move from tick to tick (look at %s)", len(prices), prices[0], tickFile)
+}
+
 // checkTick checks that data is a tick in the contract's shape and returns
-// its seq.
-func checkTick(t *testing.T, who, data string) int {
+// its seq and price.
+func checkTick(t *testing.T, who, data string) (seq int, price float64) {
 	t.Helper()
 	var m map[string]any
 	require.NoErrorf(t, json.Unmarshal([]byte(data), &m), "%s: got %s; want a tick, a JSON object (look at %s)", who, short(data), tickFile)
@@ -67,11 +86,11 @@ func checkTick(t *testing.T, who, data string) int {
 	require.Equalf(t, want, keys, "%s: got tick %s with keys %v; want exactly %v (look at %s)", who, data, keys, want, tickFile)
 	require.Equalf(t, "tick", m["type"], "%s: got tick %s; want \"type\":\"tick\" (look at %s)", who, data, tickFile)
 
-	seq, ok := m["seq"].(float64)
-	require.Truef(t, ok && seq >= 1 && seq == math.Trunc(seq), "%s: got tick %s; want \"seq\" a whole number, counting ticks from 1 (look at %s)", who, data, tickFile)
+	n, ok := m["seq"].(float64)
+	require.Truef(t, ok && n >= 1 && n == math.Trunc(n), "%s: got tick %s; want \"seq\" a whole number, counting ticks from 1 (look at %s)", who, data, tickFile)
 	symbol, ok := m["symbol"].(string)
 	require.Truef(t, ok && symbol != "", "%s: got tick %s; want \"symbol\" a string such as %q (look at %s)", who, data, tickSymbol, tickFile)
-	price, ok := m["price"].(float64)
+	price, ok = m["price"].(float64)
 	require.Truef(t, ok && price > 0, "%s: got tick %s; want \"price\" a positive number (look at %s)", who, data, tickFile)
 	require.Truef(t, math.Abs(price*100-math.Round(price*100)) < 1e-6, "%s: got price %v; want whole cents, at most two decimals (math.Round(p*100)/100) (look at %s)", who, price, tickFile)
 
@@ -82,5 +101,5 @@ func checkTick(t *testing.T, who, data string) int {
 	_, frac, _ := strings.Cut(strings.TrimRight(stamp[:strings.LastIndexAny(stamp, "Z+-")], "0"), ".")
 	require.Truef(t, len(frac) > 3, "%s: got time %q; want it to nanoseconds, as time.RFC3339Nano gives it, not seconds or milliseconds (look at %s)", who, stamp, tickFile)
 	require.WithinDurationf(t, time.Now(), at, 5*time.Second, "%s: got time %q; want the time the tick was made (look at %s)", who, stamp, tickFile)
-	return int(seq)
+	return int(n), price
 }

@@ -146,21 +146,27 @@ func TestWriteDeadline(t *testing.T) {
 		time.Sleep(5 * time.Millisecond) // poll: goroutines end on their own
 	}
 
+	// Messages go out until the stalled client's writer is blocked in a
+	// write, and stop there: its queue stays far from eviction, so only the
+	// write's deadline can end the writer.
 	const limit = wait + 2500*time.Millisecond
 	start := time.Now()
-	for i := 0; ; i++ {
-		if i%8 == 0 && writers() == 1 {
-			t.Logf("the stalled client's writer gave up %v after the flood began, after %d messages of 48 KiB", time.Since(start).Round(time.Millisecond), i)
-			break
-		}
-		if time.Since(start) > limit {
-			t.Fatalf("-write-wait %v: a client stopped reading and %d messages of 48 KiB went out; %v later its writer was still running, so a write to it must be blocked for good. Want the write to fail after about %v and the connection closed: is there a deadline before every write? (look at %s: SetWriteDeadline)",
-				wait, i, limit, wait, writerFile)
-		}
-		msg := bigMessage(i)
+	sent := 0
+	for ; writers() == 2 && !writerBlocked(); sent++ {
+		require.Lessf(t, time.Since(start), limit, "a client stopped reading and %d messages of 48 KiB went out in %v, and its writer was never blocked in a write; want the TCP buffers to fill and the write to block (look at %s)", sent, limit, writerFile)
+		msg := bigMessage(sent)
 		pub.send(msg)
 		pub.expect(msg, "its own message, while another client had stopped reading", hubFiles)
 	}
+	blocked := time.Now()
+	for writers() != 1 {
+		if time.Since(blocked) > limit {
+			t.Fatalf("-write-wait %v: a client stopped reading and %d messages of 48 KiB went out, until its writer was blocked in a write; %v later the writer was still running. Want the write to fail after about %v, and the writer to close the connection and return: is there a deadline before every write, and does a failed write end writePump? (look at %s: SetWriteDeadline)",
+				wait, sent, limit, wait, writerFile)
+		}
+		time.Sleep(5 * time.Millisecond) // poll: the writer ends on its own
+	}
+	t.Logf("the stalled client's writer gave up %v after it blocked, after %d messages of 48 KiB", time.Since(blocked).Round(time.Millisecond), sent)
 
 	// The writer gave up: the connection must end now, not when the
 	// server's read deadline (a minute and a half away) ends the reader.
@@ -173,6 +179,16 @@ func TestWriteDeadline(t *testing.T) {
 			wait, readTimeout, n>>10, writerFile)
 	}
 	t.Logf("the stalled client read %d KiB after its writer gave up, then %v", n>>10, endOfTCP(err))
+}
+
+// writerBlocked reports whether a writer is blocked in a network write.
+func writerBlocked() bool {
+	for _, g := range goroutines() {
+		if strings.Contains(g.stack, ").writePump(") && strings.Contains(g.stack, ").waitWrite(") {
+			return true
+		}
+	}
+	return false
 }
 
 // TestSlowClient: a client that falls queueBytes of messages behind is closed

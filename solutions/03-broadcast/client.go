@@ -140,10 +140,7 @@ func (s *server) writeQueued(c *client, m *message) error {
 		if len(c.send) == 0 || c.out.held() >= maxBatch {
 			return c.out.flush()
 		}
-		var ok bool
-		if m, ok = <-c.send; !ok {
-			return c.out.flush() // evicted: writePump's next receive says so too
-		}
+		m = <-c.send // one waits (len), even if the hub closed the queue behind it
 	}
 }
 
