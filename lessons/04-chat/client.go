@@ -38,13 +38,16 @@ type client struct {
 // TODO: TestBadMessages. A message parseInbound refuses gets an error
 // message, written by the writer too, and reading goes on. The welcome is
 // still the first message out, even when a bad message came before it was
-// written.
+// written. A client that reads none of the answers blocks the writer until
+// its write times out: the reader must not then wait for ever to hand over
+// the next one.
 //
 // TODO: TestRateLimit. Every message read takes a token (ratelimit.go); none
 // left: an error message, and reading goes on.
 //
 // TODO: TestMessageTooBig. Past the read limit coder/websocket sends 1009;
-// Close then finishes the handshake.
+// Close then finishes the handshake, reading away the rest of the message
+// (a socket closed with unread bytes is reset).
 //
 // TODO: TestKeepalive. Ping every s.cfg.pingPeriod, and drop a peer whose
 // pong does not come within s.cfg.pongWait. The pinging goroutine ends when

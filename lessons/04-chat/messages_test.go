@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +85,45 @@ func TestBadMessages(t *testing.T) {
 		m := c.expect("message", "1000 characters written as JSON escapes (12 bytes each), after the others", badFiles)
 		require.Equalf(t, short(strings.Repeat("🙂", 1000)), short(m.Text), "1000 characters written as JSON escapes (\\ud83d\\ude42, 12 bytes each): want them decoded and counted as 1000 characters (look at protocol.go: parseInbound)")
 	}
+	t.Run("a sender that reads none of the answers", testDeafSender)
+}
+
+// testDeafSender: a member sends bad messages and reads none of the answers.
+// The writer blocks on them until its write times out, and closes; the reader,
+// meanwhile blocked handing over the next answer, must see that the writer is
+// gone, and the connection's goroutines end.
+func testDeafSender(t *testing.T) {
+	d := stallDialer()
+	if d == nil {
+		t.Skip("this system cannot make a client that stalls with little in flight; the test runs on Linux and macOS")
+	}
+	const wait = 300 * time.Millisecond
+	ts := startChat(t, "-write-wait", wait.String())
+	join(t, ts, "stayer", "deaf") // the room's own goroutine runs from here on
+	before := map[string]bool{}
+	for _, g := range goroutines() {
+		before[g.id] = true
+	}
+	deaf := joinRaw(t, ts, d, "deaf", "deaf")
+	// Bad messages until the server stops reading them: its writer is then
+	// blocked on the answers, and its reader on handing over the next.
+	start := time.Now()
+	sent := 0
+	for ; ; sent++ {
+		require.Lessf(t, time.Since(start), 5*time.Second, "a member sent %d bad messages in 5s and read none of the answers, and the server read them all; want its writer blocked on the answers, and its reader with it (look at client.go: readPump and writePump)", sent)
+		deaf.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+		if err := deaf.WriteMessage(websocket.TextMessage, []byte("not json")); err != nil {
+			break // gorilla's writes fail for good after one did
+		}
+	}
+	deadline := time.Now().Add(wait + 4*time.Second)
+	for left := serverGoroutines(before); len(left) > 0; left = serverGoroutines(before) {
+		if time.Now().After(deadline) {
+			t.Fatalf("-write-wait %v: a member sent %d bad messages and read none of the error answers; %v later %d goroutine(s) of its connection still ran, in %s. Want the writer's write to time out, the connection closed, and every goroutine of it ended: once writePump has returned, does readPump stop waiting to hand it the next answer (c.gone)? (look at client.go: readPump and writePump)",
+				wait, sent, wait+4*time.Second, len(left), strings.Join(left, ", "))
+		}
+		time.Sleep(10 * time.Millisecond) // poll: the connection winds down on its own
+	}
 }
 
 // TestMessageTooBig: 16 KiB pass, one byte more closes with 1009.
@@ -107,4 +149,21 @@ func TestMessageTooBig(t *testing.T) {
 	c.sendRaw(padded(maxMessageSize + 1))
 	e := c.expectClose(readTimeout, "a message of 16385 bytes, one over the limit", "client.go: SetReadLimit(maxMessageSize)")
 	require.Equalf(t, websocket.CloseMessageTooBig, e.code, "a message of 16385 bytes: got %s; want close 1009 (look at client.go: SetReadLimit(maxMessageSize))", e)
+
+	t.Run("FIN after 1009, the rest of the message unread", func(t *testing.T) {
+		// 1 MiB in one frame: the server stops after 16 KiB, and the rest
+		// is still coming. Closing the socket then resets it (RST), and a
+		// reset can destroy the close frame before the peer reads it.
+		const closeNow = "The server closed the socket with the rest of the message unread: after the 1009, Close (not CloseNow) reads on until the peer's answer (look at client.go: serveWS)"
+		big := joinRaw(t, ts, &net.Dialer{}, "big", "alone")
+		big.SetWriteDeadline(time.Now().Add(readTimeout))
+		err := big.WriteMessage(websocket.TextMessage, []byte(padded(1<<20)))
+		require.NoErrorf(t, err, "big, sending 1 MiB in one frame: the connection broke; want it read away until big answers the 1009. %s", closeNow)
+		big.SetReadDeadline(time.Now().Add(readTimeout))
+		_, _, err = big.ReadMessage() // gorilla answers the close frame
+		ce, ok := errors.AsType[*websocket.CloseError](err)
+		require.Truef(t, ok && ce.Code == websocket.CloseMessageTooBig, "big sent 1 MiB in one frame: got %v; want close 1009 (look at client.go: SetReadLimit(maxMessageSize))", err)
+		_, err = io.Copy(io.Discard, big.NetConn())
+		require.NoErrorf(t, err, "big sent 1 MiB in one frame, got close 1009 and answered it; then the TCP connection ended with %v; want FIN (io.EOF). %s", err, closeNow)
+	})
 }
