@@ -483,7 +483,13 @@ func (c *rawClient) awaitEnd(d time.Duration) error {
 // (FIN), sending nothing more, as RFC 6455 section 7.1.1 asks after the close
 // handshake.
 func (c *rawClient) expectClosed() error {
-	err := c.awaitEnd(readTimeout)
+	// The server closes TCP first (RFC 6455, 7.1.1): the FIN comes at once,
+	// not when s.cfg.closeWait runs out.
+	within := defaultConfig.closeWait * 2 / 3
+	err := c.awaitEnd(within)
+	if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+		return fmt.Errorf("no FIN within %v of the close handshake; want it at once, as the server closes TCP first: FIN (CloseWrite) before reading away what the peer still sends, or the peer waits for s.cfg.closeWait", within)
+	}
 	var f frame
 	if err == nil {
 		f, err = c.readFrame(readTimeout)
