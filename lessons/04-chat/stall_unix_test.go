@@ -1,3 +1,5 @@
+// course:shared(04-chat,06-scale-out): the same in lessons 04 and 06; make verify compares the copies.
+
 //go:build linux || darwin || freebsd || netbsd || openbsd
 
 package main

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strconv"
 	"testing"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -56,10 +59,21 @@ func TestHistory(t *testing.T) {
 	c, _ := join(t, in[0], "ann", "hist-short")
 	c.say("first")
 	c.expectChat("ann", "first", chatFiles)
+	// Something on the room's subject that no instance wrote (by hand, or a
+	// tool): stored with an id, but no chat message; nobody gets it.
+	nc, err := nats.Connect(natsURL)
+	require.NoError(t, err, "the test's own connection to NATS")
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+	defer cancel()
+	_, err = js.Publish(ctx, roomSubject("hist-short"), []byte("not json"))
+	require.NoError(t, err, "the test publishing \"not json\" on the room's subject")
 	c.say("second")
 	sent := c.expectChat("ann", "second", chatFiles)
 	_, w := join(t, in[1], "late", "hist-short")
-	require.Lenf(t, w.History, 2, "welcome on the other instance after 2 messages %s: want both in \"history\" (look at %s)", short(w.raw), historyFiles)
+	require.Lenf(t, w.History, 2, "welcome on the other instance after 2 messages, and \"not json\" published on the room's subject between them %s: want the 2 messages in \"history\", and nothing for what is not a chat message (look at %s, and room.go: decode)", short(w.raw), historyFiles)
 	assert.Equalf(t, []string{"first", "second"}, texts(w.History), "welcome %s: want the messages oldest first (look at %s)", short(w.raw), historyFiles)
 	entry := w.History[1]
 	entry.raw, sent.raw = "", ""

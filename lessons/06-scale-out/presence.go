@@ -24,7 +24,8 @@ var errTaken = errors.New("name taken")
 //
 // TODO: TestInstanceDies. refresh rewrites the keys this instance holds
 // every period, so that the bucket's TTL ends only those of an instance
-// that died, and returns when ctx is done.
+// that died, and returns when ctx is done. A claim that NATS does not
+// answer is no claim: it fails (not with errTaken), and the join ends there.
 type claims struct{}
 
 func newClaims(b *broker) *claims {

@@ -225,6 +225,19 @@ func TestInstanceDies(t *testing.T) {
 	}
 	require.Truef(t, heard, "ann: %v after bob's instance lost NATS (-presence-ttl %v), bob has not left; want his leave once his claim expired: no instance deletes it, the bucket's TTL ends it (look at %s)", window, ttl, expired)
 
+	// A joiner on bob's instance, which NATS no longer hears: its claim
+	// cannot be made, and it is told so at once, with 1013 (try again
+	// later), on which the page reconnects.
+	const unavailable = "presence.go: claim returns an error when Create fails for any reason, not only a taken name; and room.go: join refuses when it cannot ask the stream"
+	const limit = 3 * time.Second // a claim's own timeout (the reference's is 2s), and a second
+	start := time.Now()
+	cy := dialQuery(t, b, "cy on the instance without NATS", "name=cy&room=ttl")
+	first, ok := cy.next(limit)
+	require.Truef(t, ok, "cy, joining on an instance NATS no longer hears: nothing within %v; want an error message and close 1013 within %[1]v: a claim that failed is not a claim, and the join ends there (look at %s)", limit, unavailable)
+	require.Truef(t, !first.end() && first.m.Type == "error", "cy, joining on an instance NATS no longer hears: got %s after %v; want an error message, then close 1013 (look at %s)", first, time.Since(start).Round(time.Millisecond), unavailable)
+	e := cy.expectClose(readTimeout, "a join while NATS is away, after "+short(first.m.raw), unavailable)
+	require.Equalf(t, websocket.CloseTryAgainLater, e.code, "cy, joining on an instance NATS no longer hears: got %s after %s; want close 1013 (try again later) (look at %s)", e, short(first.m.raw), unavailable)
+
 	// ann keeps her name; bob's is free.
 	other := dialQuery(t, a, "a second ann", "name=ann&room=ttl")
 	other.expectRefused("the name ann is taken in room ttl, held for "+window.String()+" by a member who stayed", refresh)
