@@ -23,9 +23,10 @@ var fast = []string{"-rate", "200"}
 
 // got is an HTTP answer as a test reads it.
 type got struct {
-	status      int
-	contentType string
-	body        []byte
+	status       int
+	contentType  string
+	cacheControl string
+	body         []byte
 }
 
 // get fetches path from ts within readTimeout; file is where its handler is.
@@ -43,7 +44,12 @@ func get(t *testing.T, ts *testServer, path, file string) got {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	require.NoErrorf(t, err, "GET %s: reading the body", path)
-	return got{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: body}
+	return gotOf(resp, body)
+}
+
+// gotOf is an answer and its body as a test reads them.
+func gotOf(resp *http.Response, body []byte) got {
+	return got{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), cacheControl: resp.Header.Get("Cache-Control"), body: body}
 }
 
 // pollAnswerOf decodes the body of a /poll or /longpoll answer, checking its
@@ -52,6 +58,7 @@ func pollAnswerOf(t *testing.T, path, file string, g got) pollAnswer {
 	t.Helper()
 	require.Equalf(t, http.StatusOK, g.status, "GET %s: got status %d, body %q; want 200 (look at %s)", path, g.status, g.body, file)
 	require.Truef(t, strings.HasPrefix(g.contentType, "application/json"), "GET %s: got Content-Type %q; want application/json (look at %s)", path, g.contentType, file)
+	requireNoStore(t, path, file, g.cacheControl)
 	var raw map[string]json.RawMessage
 	require.NoErrorf(t, json.Unmarshal(g.body, &raw), "GET %s: body %q is not a JSON object (look at %s)", path, g.body, file)
 	for _, key := range []string{"updates", "next"} {
@@ -69,6 +76,13 @@ func pollAnswerOf(t *testing.T, path, file string, g got) pollAnswer {
 		}
 	}
 	return a
+}
+
+// requireNoStore checks that an answer tells caches not to keep it: a cached
+// answer would hand a browser or a proxy the same updates again.
+func requireNoStore(t *testing.T, path, file, cacheControl string) {
+	t.Helper()
+	require.Equalf(t, "no-store", cacheControl, "GET %s: got Cache-Control %q; want \"no-store\": a cache between the page and the server may otherwise answer the next request with this one (look at %s: w.Header().Set before the status is written)", path, cacheControl, file)
 }
 
 // waitForSeq polls /poll until the server has published update n, within
@@ -134,6 +148,7 @@ func openSSE(t *testing.T, ctx context.Context, ts *testServer, lastID string) *
 	require.Equalf(t, http.StatusOK, resp.StatusCode, "GET /sse: got status %s; want 200 (look at sse.go)", resp.Status)
 	ct := resp.Header.Get("Content-Type")
 	require.Truef(t, strings.HasPrefix(ct, "text/event-stream"), "GET /sse: got Content-Type %q; want text/event-stream (look at sse.go)", ct)
+	requireNoStore(t, "/sse", "sse.go", resp.Header.Get("Cache-Control"))
 	return &sseStream{resp: resp, br: bufio.NewReader(resp.Body)}
 }
 
@@ -301,4 +316,34 @@ func requireStore(t *testing.T) {
 	if u.Seq != 1 || !closed {
 		t.Fatalf("the store does not work yet (first seq %d, want 1; news closed at publish: %v, want true): TestStore says what to fix in store.go first", u.Seq, closed)
 	}
+}
+
+// short is a body as a message quotes it: its first 200 bytes.
+func short(body []byte) string {
+	if len(body) > 200 {
+		return string(body[:200]) + "..."
+	}
+	return string(body)
+}
+
+// inOrder runs the cases of a test, each of which needs what those before it
+// check: once one fails, the rest fail at once, naming it, instead of each
+// waiting seconds for what will not come.
+type inOrder struct {
+	t      *testing.T
+	failed string // the case that failed first
+}
+
+func (o *inOrder) run(name string, f func(t *testing.T)) {
+	o.t.Run(name, func(t *testing.T) {
+		if o.failed != "" {
+			t.Fatalf("not tried: %q failed first, and this case needs what it checks; fix that first", o.failed)
+		}
+		t.Cleanup(func() {
+			if t.Failed() && o.failed == "" {
+				o.failed = name
+			}
+		})
+		f(t)
+	})
 }

@@ -41,9 +41,9 @@ func TestLongPoll(t *testing.T) {
 			g := got{status: -1}
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+h.ts.addr+path, nil)
 			if resp, err := http.DefaultClient.Do(req); err == nil {
-				g.body, _ = io.ReadAll(resp.Body)
+				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
-				g.status, g.contentType = resp.StatusCode, resp.Header.Get("Content-Type")
+				g = gotOf(resp, body)
 			}
 			answered <- g
 		}()
@@ -181,7 +181,7 @@ func TestLongPoll(t *testing.T) {
 		took := time.Since(start).Round(time.Millisecond)
 		const fix = "net/http fails a write past the server's write deadline (serve.go's WriteTimeout), which is set for requests that answer at once: set a write deadline of s.cfg.writeWait when the answer is written (http.ResponseController's SetWriteDeadline)"
 		require.NoErrorf(t, err, "GET %s with -longpoll-timeout %v, on a server whose WriteTimeout is %v: %v after %v; want 200 with {\"updates\":[],\"next\":%d} after the timeout: %s (look at %s)", path, timeout, httpTimeout, err, took, latest, fix, file)
-		g := got{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: body}
+		g := gotOf(resp, body)
 		require.Truef(t, g.status == http.StatusOK && len(body) > 0, "GET %s with -longpoll-timeout %v, on a server whose WriteTimeout is %v: got %s with body %q after %v; want 200 with {\"updates\":[],\"next\":%d} after the timeout: %s (look at %s)", path, timeout, httpTimeout, resp.Status, body, took, latest, fix, file)
 		a := pollAnswerOf(t, path, file, g)
 		assert.Truef(t, len(a.Updates) == 0 && a.Next == latest, "GET %s with -longpoll-timeout %v: got %s and next %d; want none and next %d (look at %s)", path, timeout, seqRange(a.Updates), a.Next, latest, file)

@@ -36,9 +36,14 @@ func TestShutdown(t *testing.T) {
 			return
 		}
 		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			longpoll <- fmt.Errorf("answered %s with a body that did not end (%v) after %q: one answer, then return", resp.Status, err, short(body))
+			return
+		}
 		var a pollAnswer
-		if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
-			longpoll <- fmt.Errorf("answered %s with a body that is not JSON: %v", resp.Status, err)
+		if err := json.Unmarshal(body, &a); err != nil {
+			longpoll <- fmt.Errorf("answered %s with a body that is not one JSON object (%v): %q", resp.Status, err, short(body))
 			return
 		}
 		if resp.StatusCode != http.StatusOK || len(a.Updates) != 0 || a.Next != since {
@@ -50,6 +55,11 @@ func TestShutdown(t *testing.T) {
 	sse.update(t, "the first event")
 	ws := dialWS(t, ts, nil)
 	wsUpdate(t, ws, "the first message")
+	// A client that never answers the server's close frame: the server waits
+	// s.cfg.closeWait for the answer, then closes all the same.
+	mute := dialWS(t, ts, nil)
+	mute.SetCloseHandler(func(int, string) error { return nil }) // and no answer
+	wsUpdate(t, mute, "the first message to the client that will not answer the close")
 	// The long-poll must be waiting before the shutdown, not on its way.
 	for deadline := time.Now().Add(readTimeout); len(goroutinesIn("serveLongPoll")) == 0; {
 		require.Falsef(t, time.Now().After(deadline), "GET /longpoll?since=%d: no goroutine in serveLongPoll %v after the request; want the handler waiting (look at poll.go)", since, readTimeout)
@@ -77,6 +87,22 @@ func TestShutdown(t *testing.T) {
 		break
 	}
 
+	mute.SetReadDeadline(time.Now().Add(readTimeout))
+	for {
+		_, _, err := mute.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		require.Truef(t, errors.As(err, &ce) && ce.Code == websocket.CloseGoingAway, "/ws after SIGTERM, the client that will not answer the close: read %v; want close 1001 (going away) (look at ws.go)", err)
+		break
+	}
+	mute.NetConn().SetReadDeadline(time.Now().Add(readTimeout))
+	_, err := io.Copy(io.Discard, mute.NetConn())
+	ended := time.Since(start)
+	require.NoErrorf(t, err, "/ws after SIGTERM, a client that got the 1001 and never answered: the TCP connection ended with %v; want the server to close it (FIN) once s.cfg.closeWait has passed without an answer (look at ws.go)", err)
+	assert.GreaterOrEqualf(t, ended, defaultConfig.closeWait, "/ws after SIGTERM, a client that got the 1001 and never answered: the server closed the connection %v after SIGTERM; want it to wait s.cfg.closeWait (%v here) for the answer first, as RFC 6455 asks: after the close frame, wait for readWS to end or closeWait to pass, whichever comes first (look at ws.go)", ended.Round(time.Millisecond), defaultConfig.closeWait)
+
 	for {
 		_, err := sse.next()
 		if err == nil {
@@ -87,7 +113,7 @@ func TestShutdown(t *testing.T) {
 		break
 	}
 
-	err := ts.shutdownBy(start.Add(2 * time.Second))
+	err = ts.shutdownBy(start.Add(2 * time.Second))
 	require.NoErrorf(t, err, "2s after SIGTERM, with a long-poll, an event stream and a WebSocket answered; want run returned by then (does every handler of poll.go, sse.go and ws.go end once s.closing is done?)")
 	assert.NotContainsf(t, ts.logs.String(), "cutting them off", "server log after every client was let go in time")
 }

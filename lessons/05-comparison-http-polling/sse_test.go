@@ -53,7 +53,7 @@ func TestSSE(t *testing.T) {
 		require.NoError(t, err, "GET /sse with Last-Event-ID: yesterday")
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 		resp.Body.Close()
-		requireJSONError(t, "/sse with Last-Event-ID: yesterday", "sse.go", got{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: body})
+		requireJSONError(t, "/sse with Last-Event-ID: yesterday", "sse.go", gotOf(resp, body))
 	})
 
 	// The streams below would each wait out their deadline for events that

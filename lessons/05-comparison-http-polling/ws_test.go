@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -20,8 +21,9 @@ func TestWS(t *testing.T) {
 	requireStore(t)
 	ts := startServer(t, append(fast, "-ping-period", "20ms", "-pong-wait", "1s")...)
 	latest := waitForSeq(t, ts, 10)
+	cases := inOrder{t: t}
 
-	t.Run("one text message per update, starting with the next", func(t *testing.T) {
+	cases.run("one text message per update, starting with the next", func(t *testing.T) {
 		pings := make(chan struct{}, 100)
 		c := dialWS(t, ts, pings)
 		first := wsUpdate(t, c, "the first message")
@@ -35,7 +37,7 @@ func TestWS(t *testing.T) {
 		assert.NotEmptyf(t, pings, "/ws with -ping-period 20ms: no ping in the 150ms it took to read 30 updates; want a ping every s.cfg.pingPeriod, written by the one writer (look at ws.go)")
 	})
 
-	t.Run("refuses a foreign Origin with 403", func(t *testing.T) {
+	cases.run("refuses a foreign Origin with 403", func(t *testing.T) {
 		d := websocket.Dialer{HandshakeTimeout: readTimeout}
 		c, resp, err := d.Dial("ws://"+ts.addr+"/ws", http.Header{"Origin": {"http://evil.example"}})
 		if err == nil {
@@ -47,7 +49,6 @@ func TestWS(t *testing.T) {
 
 	// One frame, then fragmented: gorilla counts its read limit over the
 	// frames of a message only while the message is read.
-	oneFrame := true
 	for _, tc := range []struct {
 		frames []int
 		pass   bool
@@ -58,10 +59,7 @@ func TestWS(t *testing.T) {
 		{[]int{maxMessageSize, 1}, false},
 	} {
 		what := describeFrames(tc.frames)
-		t.Run(what, func(t *testing.T) {
-			if !oneFrame && !tc.pass {
-				require.Failf(t, "not tried", "/ws: not tried, as one frame of 4097 bytes did not close with 1009 either: fix that first (look at ws.go)")
-			}
+		cases.run(what, func(t *testing.T) {
 			c := dialWS(t, ts, nil)
 			sendFrames(t, c, tc.frames)
 			if tc.pass {
@@ -76,18 +74,66 @@ func TestWS(t *testing.T) {
 				return
 			}
 			if len(tc.frames) == 1 {
-				oneFrame = false
 				require.Failf(t, "no close 1009", "/ws after %s: read %v; want close 1009 (message too big): a read limit of maxMessageSize (SetReadLimit), and a goroutine that reads (look at ws.go)", what, err)
 			}
-			trap := "gorilla counts the read limit over the frames of a message only while the message is read: a loop that calls NextReader again without reading the message to its end (as gorilla's documentation shows, to discard messages) skips the rest of it and counts its next frames afresh, so a fragmented message never passes the limit. Read each message to its end: io.Copy(io.Discard, r) after NextReader, or ReadMessage"
-			if oneFrame {
-				trap = "one frame of 4097 bytes closes with 1009, so the limit is set; but " + trap
-			}
+			trap := "one frame of 4097 bytes closes with 1009, so the limit is set; but gorilla counts the read limit over the frames of a message only while the message is read: a loop that calls NextReader again without reading the message to its end (as gorilla's documentation shows, to discard messages) skips the rest of it and counts its next frames afresh, so a fragmented message never passes the limit. Read each message to its end: io.Copy(io.Discard, r) after NextReader, or ReadMessage"
 			require.Failf(t, "no close 1009", "/ws after %s: read %v; want close 1009 (message too big): the limit counts the whole message, whatever its frames. %s (look at ws.go: the goroutine that reads)", what, err, trap)
 		})
 	}
 
-	t.Run("keeps a client that answers pings", func(t *testing.T) {
+	cases.run("1 MiB in one frame: close 1009, then FIN", func(t *testing.T) {
+		// The server stops reading after 4 KiB, and the rest is still coming.
+		// Closing the socket then resets it (RST), and a reset can destroy
+		// the close frame before the client reads it.
+		const reset = "closing the socket with the rest of the message unread resets the connection. After the 1009, end the connection as hangUp does: FIN (CloseWrite), then read away what still comes, for at most s.cfg.closeWait (look at ws.go: the reader's ErrReadLimit)"
+		c := dialWS(t, ts, nil)
+		c.SetWriteDeadline(time.Now().Add(readTimeout))
+		err := c.WriteMessage(websocket.TextMessage, make([]byte, 1<<20))
+		require.NoErrorf(t, err, "/ws, sending 1 MiB in one frame: the connection broke; want it read away after the 1009: %s", reset)
+		err = closeAfterUpdates(c)
+		ce, ok := errors.AsType[*websocket.CloseError](err)
+		require.Truef(t, ok && ce.Code == websocket.CloseMessageTooBig, "/ws after 1 MiB in one frame: read %v; want close 1009 (message too big) (look at ws.go: SetReadLimit)", err)
+		// The server closes TCP first (RFC 6455, 7.1.1): the FIN comes at
+		// once, not when s.cfg.closeWait runs out.
+		within := defaultConfig.closeWait * 2 / 3
+		c.NetConn().SetReadDeadline(time.Now().Add(within))
+		_, err = io.Copy(io.Discard, c.NetConn())
+		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+			require.Failf(t, "no FIN", "/ws after 1 MiB in one frame, close 1009 read and answered: no FIN within %v; want it at once, as the server closes TCP first: CloseWrite before reading away what still comes, or the client waits for s.cfg.closeWait (look at ws.go: hangUp)", within)
+		}
+		require.NoErrorf(t, err, "/ws after 1 MiB in one frame, close 1009 read and answered: the TCP connection ended with %v; want FIN (io.EOF): %s", err, reset)
+	})
+
+	cases.run("1 MiB in one frame, and the 1009 never answered", func(t *testing.T) {
+		// Pings a minute apart: only the wait after the 1009 may end it.
+		h := startHooked(t, serveTimeout, "-ping-period", "1m", "-pong-wait", "1m")
+		c := dialWS(t, h.ts, nil)
+		c.SetCloseHandler(func(int, string) error { return nil }) // and no answer
+		c.SetWriteDeadline(time.Now().Add(readTimeout))
+		c.WriteMessage(websocket.TextMessage, make([]byte, 1<<20)) // the previous test checks it arrives
+		err := closeAfterUpdates(c)
+		ce, ok := errors.AsType[*websocket.CloseError](err)
+		require.Truef(t, ok && ce.Code == websocket.CloseMessageTooBig, "/ws after 1 MiB in one frame: read %v; want close 1009 (message too big) (look at ws.go: SetReadLimit)", err)
+		limit := defaultConfig.closeWait + time.Second
+		took, ok := h.endedWithin(limit)
+		require.Truef(t, ok, "/ws with -ping-period 1m, after 1 MiB in one frame: the client read the 1009 and neither answered nor closed, and the handler still ran %v later; want it to end once s.cfg.closeWait (%v here) has passed: a read deadline on what hangUp reads away, or a peer that stays silent holds the handler for ever (look at ws.go: hangUp)", limit, defaultConfig.closeWait)
+		t.Logf("the handler ended %v after the client read the 1009", took.Round(time.Millisecond))
+	})
+
+	cases.run("a client's close is answered, then the connection ends (FIN)", func(t *testing.T) {
+		c := dialWS(t, ts, nil)
+		wsUpdate(t, c, "the first message")
+		bye := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye")
+		require.NoError(t, c.WriteControl(websocket.CloseMessage, bye, time.Now().Add(readTimeout)), "/ws: sending a close frame")
+		err := closeAfterUpdates(c)
+		ce, ok := errors.AsType[*websocket.CloseError](err)
+		require.Truef(t, ok && ce.Code == websocket.CloseNormalClosure, "/ws after the client's close 1000: read %v; want the close echoed, 1000 (gorilla's reader answers it, if a goroutine reads) (look at ws.go)", err)
+		c.NetConn().SetReadDeadline(time.Now().Add(time.Second))
+		_, err = io.Copy(io.Discard, c.NetConn())
+		require.NoErrorf(t, err, "/ws after the close handshake: the TCP connection ended with %v, 1s later; want FIN (io.EOF) at once: once the reader has ended, the handler returns and closes the connection (ws.Close), or it stays open, a goroutine and a socket held for ever (look at ws.go)", err)
+	})
+
+	cases.run("keeps a client that answers pings", func(t *testing.T) {
 		h := startHooked(t, serveTimeout, "-ping-period", "25ms", "-pong-wait", "500ms")
 		pings := make(chan struct{}, 100)
 		c := dialWS(t, h.ts, pings)
@@ -113,7 +159,7 @@ func TestWS(t *testing.T) {
 		}
 	})
 
-	t.Run("drops a client that never answers a ping", func(t *testing.T) {
+	cases.run("drops a client that never answers a ping", func(t *testing.T) {
 		h := startHooked(t, serveTimeout, "-ping-period", "25ms", "-pong-wait", "250ms")
 		c := dialWS(t, h.ts, nil)
 		pinged := make(chan struct{}, 1)
@@ -137,7 +183,7 @@ func TestWS(t *testing.T) {
 		t.Logf("the client that never answered ended with %v", m.err)
 	})
 
-	t.Run("a client that stops reading is let go after -write-wait", func(t *testing.T) {
+	cases.run("a client that stops reading is let go after -write-wait", func(t *testing.T) {
 		const wait = 200 * time.Millisecond
 		h := startHooked(t, serveTimeout, "-write-wait", wait.String())
 		stopReading(dialWS(t, h.ts, nil).NetConn()) // and never read
@@ -151,7 +197,7 @@ func TestWS(t *testing.T) {
 		t.Logf("the handler gave up on the client that stopped reading after %v", took.Round(time.Millisecond))
 	})
 
-	t.Run("an update published between the look and the wait wakes it", func(t *testing.T) {
+	cases.run("an update published between the look and the wait wakes it", func(t *testing.T) {
 		h := startHooked(t, serveTimeout)
 		c := dialWS(t, h.ts, nil)
 		h.lookedAt(t, 0, "/ws")

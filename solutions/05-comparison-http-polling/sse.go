@@ -51,8 +51,7 @@ func (s *server) serveSSE(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-news:
 		case <-keepalive.C:
-			rc.SetWriteDeadline(time.Now().Add(s.cfg.writeWait))
-			fmt.Fprint(w, ": keepalive\n\n")
+			fmt.Fprint(w, ": keepalive\n\n") // buffered; the flush above sends it, under a deadline
 		case <-r.Context().Done():
 			return
 		case <-s.closing.Done():
