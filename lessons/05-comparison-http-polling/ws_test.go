@@ -87,12 +87,20 @@ func TestWS(t *testing.T) {
 		// the close frame before the client reads it.
 		const reset = "closing the socket with the rest of the message unread resets the connection. After the 1009, end the connection as hangUp does: FIN (CloseWrite), then read away what still comes, for at most s.cfg.closeWait (look at ws.go: the reader's ErrReadLimit)"
 		c := dialWS(t, ts, nil)
-		c.SetWriteDeadline(time.Now().Add(readTimeout))
-		err := c.WriteMessage(websocket.TextMessage, make([]byte, 1<<20))
-		require.NoErrorf(t, err, "/ws, sending 1 MiB in one frame: the connection broke; want it read away after the 1009: %s", reset)
+		// The frame's head and its first 8 KiB; the rest only once the 1009
+		// is in, while the server must still be reading it away.
+		const size, first = 1 << 20, 8 << 10
+		head := []byte{0x81, 0x80 | 127, 0, 0, 0, 0, 0, size >> 16, 0, 0, 1, 2, 3, 4}
+		nc := c.NetConn()
+		nc.SetWriteDeadline(time.Now().Add(readTimeout))
+		_, err := nc.Write(append(head, make([]byte, first)...))
+		require.NoErrorf(t, err, "/ws, sending the first 8 KiB of a 1 MiB frame")
 		err = closeAfterUpdates(c)
 		ce, ok := errors.AsType[*websocket.CloseError](err)
-		require.Truef(t, ok && ce.Code == websocket.CloseMessageTooBig, "/ws after 1 MiB in one frame: read %v; want close 1009 (message too big) (look at ws.go: SetReadLimit)", err)
+		require.Truef(t, ok && ce.Code == websocket.CloseMessageTooBig, "/ws after 8 KiB of a 1 MiB frame: read %v; want close 1009 (message too big) (look at ws.go: SetReadLimit)", err)
+		nc.SetWriteDeadline(time.Now().Add(readTimeout))
+		_, err = nc.Write(make([]byte, size-first))
+		require.NoErrorf(t, err, "/ws, sending the rest of a 1 MiB frame after the 1009: the connection broke; want it read away: %s", reset)
 		// The server closes TCP first (RFC 6455, 7.1.1): the FIN comes at
 		// once, not when s.cfg.closeWait runs out.
 		within := defaultConfig.closeWait * 2 / 3
