@@ -16,7 +16,9 @@ import "net/http"
 // drop a peer whose pong does not come within s.cfg.pongWait, as in lesson 02.
 // When the reader ends, close the connection; after a 1009 the rest of the
 // message is still coming: FIN first, and read it away for at most
-// s.cfg.closeWait, as lesson 02's hangUp does.
+// s.cfg.closeWait, as lesson 02's hangUp does. (A write that fails with
+// websocket.ErrCloseSent tells the writer the same: the reader has sent a
+// close frame and is ending.)
 //
 // TODO: TestShutdown. When s.closing is done, send a close frame with 1001
 // and give the peer s.cfg.closeWait to answer. Every goroutine you start

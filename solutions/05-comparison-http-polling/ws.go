@@ -59,6 +59,10 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 			// reading cannot hold this goroutine for ever.
 			ws.SetWriteDeadline(time.Now().Add(s.cfg.writeWait))
 			if err := ws.WriteMessage(websocket.TextMessage, data); err != nil {
+				if errors.Is(err, websocket.ErrCloseSent) {
+					<-readDone // the reader sent a close frame, and is ending
+					s.readEnded(ws, readErr)
+				}
 				return
 			}
 			next = u.Seq
@@ -70,10 +74,8 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case <-readDone:
-			if errors.Is(readErr, websocket.ErrReadLimit) {
-				s.hangUp(ws) // gorilla has sent the 1009 itself
-			}
-			return // else the peer closed (gorilla answered) or went away
+			s.readEnded(ws, readErr)
+			return
 		case <-s.closing.Done():
 			msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down")
 			ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.writeWait))
@@ -87,6 +89,16 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 			}
 			return
 		}
+	}
+}
+
+// readEnded ends the connection once readWS has returned err. Past the limit
+// gorilla has sent the 1009 itself, and the rest of the message is still
+// coming; otherwise the peer closed (gorilla answered) or went away, and the
+// deferred Close is all there is to do.
+func (s *server) readEnded(ws *websocket.Conn, err error) {
+	if errors.Is(err, websocket.ErrReadLimit) {
+		s.hangUp(ws)
 	}
 }
 
