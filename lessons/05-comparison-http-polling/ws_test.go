@@ -82,37 +82,38 @@ func TestWS(t *testing.T) {
 		})
 	}
 
-	cases.run("64 KiB in one frame: close 1009, then FIN", func(t *testing.T) {
+	cases.run("1 MiB in one frame: close 1009, then FIN", func(t *testing.T) {
 		// The server stops reading after 4 KiB, and the rest is still coming.
 		// Closing the socket then resets it (RST), and a reset can destroy
 		// the close frame before the client reads it.
 		const reset = "closing the socket with the rest of the message unread resets the connection. After the 1009, end the connection as hangUp does: FIN (CloseWrite), then read away what still comes, for at most s.cfg.closeWait (look at ws.go: the reader's ErrReadLimit)"
 		c := dialWS(t, ts, nil)
 		// The frame's head and its first 8 KiB; the rest only once the 1009
-		// is in, while the server must still be reading it away. (Little
-		// more than the limit, so that it is sent well within closeWait.)
-		const size, first = 64 << 10, 8 << 10
+		// is in, while the server must still be reading it away: more than
+		// the socket buffers hold, so that a server that does not read it
+		// away resets the connection while the client is still sending.
+		const size, first = 1 << 20, 8 << 10
 		head := binary.BigEndian.AppendUint64([]byte{0x81, 0x80 | 127}, size)
 		head = append(head, 1, 2, 3, 4) // the mask key
 		nc := c.NetConn()
 		nc.SetWriteDeadline(time.Now().Add(readTimeout))
 		_, err := nc.Write(append(head, make([]byte, first)...))
-		require.NoErrorf(t, err, "/ws, sending the first 8 KiB of a 64 KiB frame")
+		require.NoErrorf(t, err, "/ws, sending the first 8 KiB of a 1 MiB frame")
 		err = closeAfterUpdates(c)
 		ce, ok := errors.AsType[*websocket.CloseError](err)
-		require.Truef(t, ok && ce.Code == websocket.CloseMessageTooBig, "/ws after 8 KiB of a 64 KiB frame: read %v; want close 1009 (message too big) (look at ws.go: SetReadLimit)", err)
+		require.Truef(t, ok && ce.Code == websocket.CloseMessageTooBig, "/ws after 8 KiB of a 1 MiB frame: read %v; want close 1009 (message too big) (look at ws.go: SetReadLimit)", err)
 		nc.SetWriteDeadline(time.Now().Add(readTimeout))
 		_, err = nc.Write(make([]byte, size-first))
-		require.NoErrorf(t, err, "/ws, sending the rest of a 64 KiB frame after the 1009: the connection broke; want it read away: %s", reset)
+		require.NoErrorf(t, err, "/ws, sending the rest of a 1 MiB frame after the 1009: the connection broke; want it read away: %s", reset)
 		// The server closes TCP first (RFC 6455, 7.1.1): the FIN comes at
 		// once, not when s.cfg.closeWait runs out.
 		within := defaultConfig.closeWait * 2 / 3
 		c.NetConn().SetReadDeadline(time.Now().Add(within))
 		_, err = io.Copy(io.Discard, c.NetConn())
 		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
-			require.Failf(t, "no FIN", "/ws after 64 KiB in one frame, close 1009 read and answered: no FIN within %v; want it at once, as the server closes TCP first: CloseWrite before reading away what still comes, or the client waits for s.cfg.closeWait (look at ws.go: hangUp)", within)
+			require.Failf(t, "no FIN", "/ws after 1 MiB in one frame, close 1009 read and answered: no FIN within %v; want it at once, as the server closes TCP first: CloseWrite before reading away what still comes, or the client waits for s.cfg.closeWait (look at ws.go: hangUp)", within)
 		}
-		require.NoErrorf(t, err, "/ws after 64 KiB in one frame, close 1009 read and answered: the TCP connection ended with %v; want FIN (io.EOF): %s", err, reset)
+		require.NoErrorf(t, err, "/ws after 1 MiB in one frame, close 1009 read and answered: the TCP connection ended with %v; want FIN (io.EOF): %s", err, reset)
 	})
 
 	cases.run("1 MiB in one frame, and the 1009 never answered", func(t *testing.T) {
