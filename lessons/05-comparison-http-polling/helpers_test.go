@@ -269,6 +269,17 @@ func wsUpdate(t *testing.T, c *websocket.Conn, what string) update {
 	return u
 }
 
+// closeAfterUpdates reads past the updates sent before the close, within
+// readTimeout, and returns how reading ended.
+func closeAfterUpdates(c *websocket.Conn) error {
+	c.SetReadDeadline(time.Now().Add(readTimeout))
+	for {
+		if _, _, err := c.ReadMessage(); err != nil {
+			return err
+		}
+	}
+}
+
 // goroutinesIn returns the stacks of the goroutines running fn.
 func goroutinesIn(fn string) []string {
 	var out []string

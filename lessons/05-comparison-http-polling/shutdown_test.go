@@ -76,29 +76,14 @@ func TestShutdown(t *testing.T) {
 		require.FailNowf(t, "long-poll held", "GET /longpoll?since=%d with -longpoll-timeout 1m: no answer %v after SIGTERM; want one at once, when s.closing is done (look at poll.go)", since, readTimeout)
 	}
 
-	ws.SetReadDeadline(time.Now().Add(readTimeout))
-	for {
-		_, _, err := ws.ReadMessage()
-		if err == nil {
-			continue // updates sent before the close
-		}
-		var ce *websocket.CloseError
-		require.Truef(t, errors.As(err, &ce) && ce.Code == websocket.CloseGoingAway, "/ws after SIGTERM: read %v; want close 1001 (going away) when s.closing is done (look at ws.go)", err)
-		break
-	}
-
-	mute.SetReadDeadline(time.Now().Add(readTimeout))
-	for {
-		_, _, err := mute.ReadMessage()
-		if err == nil {
-			continue
-		}
-		var ce *websocket.CloseError
-		require.Truef(t, errors.As(err, &ce) && ce.Code == websocket.CloseGoingAway, "/ws after SIGTERM, the client that will not answer the close: read %v; want close 1001 (going away) (look at ws.go)", err)
-		break
-	}
+	err := closeAfterUpdates(ws)
+	ce, ok := errors.AsType[*websocket.CloseError](err)
+	require.Truef(t, ok && ce.Code == websocket.CloseGoingAway, "/ws after SIGTERM: read %v; want close 1001 (going away) when s.closing is done (look at ws.go)", err)
+	err = closeAfterUpdates(mute)
+	ce, ok = errors.AsType[*websocket.CloseError](err)
+	require.Truef(t, ok && ce.Code == websocket.CloseGoingAway, "/ws after SIGTERM, the client that will not answer the close: read %v; want close 1001 (going away) (look at ws.go)", err)
 	mute.NetConn().SetReadDeadline(time.Now().Add(readTimeout))
-	_, err := io.Copy(io.Discard, mute.NetConn())
+	_, err = io.Copy(io.Discard, mute.NetConn())
 	ended := time.Since(start)
 	require.NoErrorf(t, err, "/ws after SIGTERM, a client that got the 1001 and never answered: the TCP connection ended with %v; want the server to close it (FIN) once s.cfg.closeWait has passed without an answer (look at ws.go)", err)
 	assert.GreaterOrEqualf(t, ended, defaultConfig.closeWait, "/ws after SIGTERM, a client that got the 1001 and never answered: the server closed the connection %v after SIGTERM; want it to wait s.cfg.closeWait (%v here) for the answer first, as RFC 6455 asks: after the close frame, wait for readWS to end or closeWait to pass, whichever comes first (look at ws.go)", ended.Round(time.Millisecond), defaultConfig.closeWait)

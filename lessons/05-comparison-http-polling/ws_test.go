@@ -274,17 +274,6 @@ func sendFrames(t *testing.T, c *websocket.Conn, frames []int) {
 	require.NoErrorf(t, err, "/ws: sending %s", describeFrames(frames))
 }
 
-// closeAfterUpdates reads past the updates sent before the close, within
-// readTimeout, and returns how reading ended.
-func closeAfterUpdates(c *websocket.Conn) error {
-	c.SetReadDeadline(time.Now().Add(readTimeout))
-	for {
-		if _, _, err := c.ReadMessage(); err != nil {
-			return err
-		}
-	}
-}
-
 // wsRead is one message read, or how reading ended.
 type wsRead struct {
 	data []byte
