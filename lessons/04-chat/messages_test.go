@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -23,16 +24,6 @@ func TestBadMessages(t *testing.T) {
 	ts := startChat(t)
 	requireWelcome(t, ts)
 	requireChat(t, ts)
-
-	// A bad message sent at once, before the welcome has come: the welcome
-	// is still the first message, then the error.
-	for i := range 20 {
-		c := dialQuery(t, ts, uniq("hasty", i), "name=hasty&room="+uniq("first", i))
-		c.sendRaw("not json")
-		c.expect("welcome", "the welcome, the first message, though a bad message was sent at once", "client.go: writePump writes the welcome, first in the room's queue, before any reply to what the client sent")
-		c.expect("error", "the answer to the bad message sent at once", badFiles)
-		c.close()
-	}
 
 	ann, _ := join(t, ts, "ann", "bad")
 	bob, _ := join(t, ts, "bob", "bad")
@@ -85,6 +76,16 @@ func TestBadMessages(t *testing.T) {
 		m := c.expect("message", "1000 characters written as JSON escapes (12 bytes each), after the others", badFiles)
 		require.Equalf(t, short(strings.Repeat("🙂", 1000)), short(m.Text), "1000 characters written as JSON escapes (\\ud83d\\ude42, 12 bytes each): want them decoded and counted as 1000 characters (look at protocol.go: parseInbound)")
 	}
+	// A bad message sent at once, before the welcome has come: the welcome
+	// is still the first message, then the error.
+	for i := range 20 {
+		c := dialQuery(t, ts, uniq("hasty", i), "name=hasty&room="+uniq("first", i))
+		c.sendRaw("not json")
+		c.expect("welcome", "the welcome, the first message, though a bad message was sent at once", "client.go: writePump writes the welcome, first in the room's queue, before any reply to what the client sent; and "+badFiles)
+		c.expect("error", "the answer to the bad message sent at once", badFiles)
+		c.close()
+	}
+
 	t.Run("a sender that reads none of the answers", testDeafSender)
 }
 
@@ -106,21 +107,30 @@ func testDeafSender(t *testing.T) {
 	}
 	deaf := joinRaw(t, ts, d, "deaf", "deaf")
 	// Bad messages until the server stops reading them: its writer is then
-	// blocked on the answers, and its reader on handing over the next.
-	start := time.Now()
+	// blocked on the answers, and its reader on handing over the next. The
+	// frames go straight to the socket, under one deadline for them all: a
+	// write that waits on a busy server is not taken for a server that has
+	// stopped reading, as a timed-out gorilla write, which ends the
+	// connection, would be.
+	nc := deaf.NetConn()
+	nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	frame := clientFrame("not json")
 	sent := 0
 	for ; ; sent++ {
-		require.Lessf(t, time.Since(start), 5*time.Second, "a member sent %d bad messages in 5s and read none of the answers, and the server read them all; want its writer blocked on the answers, and its reader with it (look at client.go: readPump and writePump)", sent)
-		deaf.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
-		if err := deaf.WriteMessage(websocket.TextMessage, []byte("not json")); err != nil {
-			break // gorilla's writes fail for good after one did
+		_, err := nc.Write(frame)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("a member sent %d bad messages in 5s and read none of the answers, and the server read them all; want its writer blocked on the answers, and its reader with it, until the writer's write times out and closes the connection (look at client.go: readPump and writePump)", sent)
+		}
+		if err != nil {
+			break // the server has closed the connection
 		}
 	}
-	deadline := time.Now().Add(wait + 4*time.Second)
+	const windDown = 2 * time.Second
+	deadline := time.Now().Add(windDown)
 	for left := serverGoroutines(before); len(left) > 0; left = serverGoroutines(before) {
 		if time.Now().After(deadline) {
-			t.Fatalf("-write-wait %v: a member sent %d bad messages and read none of the error answers; %v later %d goroutine(s) of its connection still ran, in %s. Want the writer's write to time out, the connection closed, and every goroutine of it ended: once writePump has returned, does readPump stop waiting to hand it the next answer (c.gone)? (look at client.go: readPump and writePump)",
-				wait, sent, wait+4*time.Second, len(left), strings.Join(left, ", "))
+			t.Fatalf("-write-wait %v: a member sent %d bad messages and read none of the error answers; the server closed the connection, and %v later %d goroutine(s) of it still ran, in %s. Want the writer's write to time out, the connection closed, and every goroutine of it ended: once writePump has returned, does readPump stop waiting to hand it the next answer (c.gone)? (look at client.go: readPump and writePump)",
+				wait, sent, windDown, len(left), strings.Join(left, ", "))
 		}
 		time.Sleep(10 * time.Millisecond) // poll: the connection winds down on its own
 	}

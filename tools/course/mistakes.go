@@ -57,14 +57,14 @@ func (v *verdict) checkMistakes(ctx context.Context) {
 	workers := mistakeWorkers(len(trials))
 	v.status.phase(fmt.Sprintf("lesson %d's mistakes", l.Num), "")
 	v.status.update(fmt.Sprintf("0 of %d run", len(trials)))
-	outcomes := runTrials(ctx, l, trials, workers, func(n int) {
+	outcomes := runTrials(ctx, l, trials, workers, v.solution, func(n int) {
 		v.status.update(fmt.Sprintf("%d of %d run", n, len(trials)))
 	})
 	if ctx.Err() != nil {
 		return
 	}
 	caught := 0
-	v.details = append(v.details, fmt.Sprintf("mistakes (%s; each time is the tests' until the reported one failed, build left out; the whole run's, build included, in brackets):", atOnce(workers)))
+	v.details = append(v.details, fmt.Sprintf("mistakes (%s; each first time, which the limit bounds, is how long after the solution's tests reached the reported test it failed; in brackets, when it failed, build left out, and the whole run, build included):", atOnce(workers)))
 	for _, o := range outcomes {
 		if o.fail == "" {
 			caught++

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"wscourse/tools/internal/gotest"
 	"wscourse/tools/internal/lesson"
 	"wscourse/tools/internal/mistakes"
 )
@@ -22,15 +23,36 @@ type trial struct {
 	edited  string
 }
 
+// pace is how the solution's own run went: when each test started, and how
+// long the tests ran, build left out. Mistakes are timed against it, on the
+// same machine at about the same load: a busy machine slows both, and a
+// mistake is judged by what it adds.
+type pace struct {
+	started map[string]time.Duration
+	ran     time.Duration
+}
+
+func paceOf(res *gotest.Result) pace {
+	p := pace{started: map[string]time.Duration{}, ran: res.Ran}
+	for _, t := range res.Tests {
+		p.started[t.Name] = t.Started
+	}
+	return p
+}
+
 // outcome is what the lesson's tests said about one mistake.
 type outcome struct {
 	trial
 	// took is how long the test binary ran until the first failure ended,
-	// from go test's event times: what a limit bounds. Builds are left out:
-	// on a loaded machine they take many times their usual time, while the
-	// tests, which mostly wait on timers and sockets, take about theirs.
-	took  time.Duration
-	whole time.Duration // the whole run: builds, binaries, reruns
+	// from go test's event times. Builds are left out: on a loaded machine
+	// they take many times their usual time.
+	took time.Duration
+	// late is how long after the solution's run reached the failed test
+	// the mistake's run saw it fail: what a limit bounds. The tests before
+	// it take about as long in both runs, and longer in both on a busy
+	// machine, so load counts little in it.
+	late  time.Duration
+	whole time.Duration // the whole run, builds included
 	first string        // the first test to fail, in lesson order
 	fail  string        // how the report differs from mistakes.md; empty when it does not
 	shown []string      // what the student would read, when the author needs to see it
@@ -51,11 +73,11 @@ func atOnce(workers int) string {
 }
 
 // testTimeout is go test's -timeout for a mistake's run, which bounds the
-// test binary's time as the limit does: a bit over the limit, so that a
-// mistake that hangs costs seconds, and one just over the limit is still
-// measured.
-func testTimeout(limit time.Duration) time.Duration {
-	return limit + max(limit/2, 2*time.Second)
+// test binary's time as the limit does: the solution's run, and a bit over
+// the limit, so that a mistake that hangs costs seconds, and one just over
+// the limit is still measured.
+func testTimeout(limit, ran time.Duration) time.Duration {
+	return ran + limit + max(limit/2, 2*time.Second)
 }
 
 // stopAfter stops a mistake's whole run, builds included, whatever go test
@@ -63,18 +85,18 @@ func testTimeout(limit time.Duration) time.Duration {
 // and at least a minute more than the -timeout, so that builds on a busy
 // machine fit (they took 40s and more beside other jobs), and so do the
 // reruns of the tests a timeout kept from running.
-func stopAfter(limit time.Duration) time.Duration {
-	return max(10*limit, testTimeout(limit)+time.Minute)
+func stopAfter(limit, ran time.Duration) time.Duration {
+	return max(10*limit, testTimeout(limit, ran)+time.Minute)
 }
 
 // runTrials runs every trial, workers at a time, and returns the outcomes
 // in the trials' order.
-func runTrials(ctx context.Context, l lesson.Lesson, trials []trial, workers int, ran func(n int)) []outcome {
+func runTrials(ctx context.Context, l lesson.Lesson, trials []trial, workers int, solution pace, ran func(n int)) []outcome {
 	out := make([]outcome, len(trials))
 	var mu sync.Mutex
 	n := 0
 	eachAtOnce(ctx, len(trials), workers, func(i int) {
-		out[i] = runTrial(ctx, l, trials[i])
+		out[i] = runTrial(ctx, l, trials[i], solution)
 		mu.Lock()
 		n++
 		ran(n)
@@ -108,8 +130,8 @@ feed:
 }
 
 // runTrial makes the mistake in a copy of the lesson with its solution and
-// runs the tests as `make lesson-N` does.
-func runTrial(ctx context.Context, l lesson.Lesson, tr trial) outcome {
+// runs the tests as `make lesson-N` does, until the first failure.
+func runTrial(ctx context.Context, l lesson.Lesson, tr trial, solution pace) outcome {
 	o := outcome{trial: tr}
 	tmp, err := os.MkdirTemp("", "course-mistake-")
 	if err != nil {
@@ -129,24 +151,24 @@ func runTrial(ctx context.Context, l lesson.Lesson, tr trial) outcome {
 		o.fail = err.Error()
 		return o
 	}
-	runCtx, cancel := context.WithTimeout(ctx, stopAfter(tr.mistake.Limit))
+	runCtx, cancel := context.WithTimeout(ctx, stopAfter(tr.mistake.Limit, solution.ran))
 	defer cancel()
 	start := time.Now()
-	r, err := testLesson(runCtx, staged, testTimeout(tr.mistake.Limit), nil)
+	r, err := untilFailure(runCtx, staged, testTimeout(tr.mistake.Limit, solution.ran))
 	o.whole = time.Since(start)
 	if ctx.Err() != nil {
 		return o // verify was interrupted; nothing to judge
 	}
-	o.judge(&env{cwd: tmp}, r, err)
+	o.judge(&env{cwd: tmp}, r, err, solution)
 	return o
 }
 
 // judge compares the report with what mistakes.md says it must be.
-func (o *outcome) judge(e *env, r *report, err error) {
+func (o *outcome) judge(e *env, r *report, err error, solution pace) {
 	m := o.mistake
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		o.fail = fmt.Sprintf("the whole run took over %s and was stopped (the limit: %s of tests)", seconds(o.whole), m.Limit)
+		o.fail = fmt.Sprintf("the whole run took over %s and was stopped (the limit: %s after the solution's tests)", seconds(o.whole), m.Limit)
 		return
 	case err != nil:
 		o.fail, o.shown = "go test did not run", firstLines(splitLines(err.Error()))
@@ -174,6 +196,7 @@ func (o *outcome) judge(e *env, r *report, err error) {
 	if r.res.Ran == 0 {
 		o.took = o.whole // a stream without times: the whole run is all there is
 	}
+	o.late = max(0, o.took-solution.started[f.name])
 	message := failureText(e, r, f)
 	var fails []string
 	if f.name != m.Test {
@@ -184,8 +207,8 @@ func (o *outcome) judge(e *env, r *report, err error) {
 	if len(fails) > 0 {
 		o.shown = message
 	}
-	if o.took > m.Limit {
-		fails = append(fails, fmt.Sprintf("%s failed after %s of tests, limit %s (whole run %s)", f.name, seconds(o.took), m.Limit, seconds(o.whole)))
+	if o.late > m.Limit {
+		fails = append(fails, fmt.Sprintf("%s failed %s after the solution's tests reached it, limit %s (%s)", f.name, seconds(o.late), m.Limit, o.times()))
 	}
 	o.fail = strings.Join(fails, "; ")
 }
@@ -223,13 +246,18 @@ func lacking(text []string, phrases []string) []string {
 // report lists tests.
 func (o *outcome) lines() []string {
 	if o.fail == "" {
-		return []string{fmt.Sprintf("ok   %s: %s, %s (whole run %s)", o.mistake.Title, o.first, seconds(o.took), seconds(o.whole))}
+		return []string{fmt.Sprintf("ok   %s: %s, %s (%s)", o.mistake.Title, o.first, seconds(o.late), o.times())}
 	}
 	out := []string{fmt.Sprintf("FAIL %s: %s", o.mistake.Title, o.fail)}
 	for _, line := range o.shown {
 		out = append(out, "     "+line)
 	}
 	return out
+}
+
+// times are when the run failed, build left out, and how long it took.
+func (o *outcome) times() string {
+	return fmt.Sprintf("failed at %s; whole run %s", seconds(o.took), seconds(o.whole))
 }
 
 // firstLines are enough of go's output to tell what went wrong.

@@ -24,7 +24,7 @@ func assertMistakeLines(t *testing.T, out string) {
 		"ok   05-caught  ", "10 mistakes caught, ",
 		"FAIL 06-missed  mistakes.md has 8 mistakes, want at least 10; "+
 			`README.md's Mistakes section does not name "Reported under the wrong test", "Message lacks a word", "Too slow", "Does not build", "Replace text not found", "Hangs"; `+
-			`solutions/06-missed/mistakes.md:111: "Replace text not found": the replace text is not in half.go; `+
+			`solutions/06-missed/mistakes.md:122: "Replace text not found": the replace text is not in half.go; `+
 			"6 of 7 mistakes not reported as mistakes.md says",
 		"1 mistake caught, ",
 		"      mistakes (",
@@ -36,12 +36,12 @@ func assertMistakeLines(t *testing.T, out string) {
 		"      FAIL Message lacks a word: the message lacks \"rounded down\"\n",
 		"           TestHalf failed:\n",
 		"               half_test.go:9: Half(4) = 1, want 2\n",
-		"      FAIL Too slow: TestHalf failed after ", "s of tests, limit 1ms (whole run ", "s)\n",
+		"      FAIL Too slow: TestHalf failed ", "s after the solution's tests reached it, limit 1ms (failed at ", "s; whole run ", "s)\n",
 		"      FAIL Does not build: does not build\n",
 		"           lessons/06-missed/half.go:5:9: undefined: m\n",
 		"      FAIL Hangs: ")
 	// go test's -timeout, not the backstop, ends the mistake that hangs.
-	if !regexp.MustCompile(`(?m)^      FAIL Hangs: TestHalf failed after \d+\.\ds of tests, limit 1ms \(whole run \d+\.\ds\)$`).MatchString(out) {
+	if !regexp.MustCompile(`(?m)^      FAIL Hangs: TestHalf failed \d+\.\ds after the solution's tests reached it, limit 1ms \(failed at \d+\.\ds; whole run \d+\.\ds\)$`).MatchString(out) {
 		t.Errorf("the mistake that hangs is not reported as a run that took too long; output:\n%s", out)
 	}
 	if strings.Contains(out, "ok   05-caught  ") && strings.Contains(out, "05-caught  1 of") {
@@ -139,25 +139,27 @@ func TestJudgeWithoutReport(t *testing.T) {
 		err  error
 		want []string
 	}{
-		{context.DeadlineExceeded, []string{"FAIL Hangs hard: the whole run took over 100.0s and was stopped (the limit: 10s of tests)"}},
+		{context.DeadlineExceeded, []string{"FAIL Hangs hard: the whole run took over 100.0s and was stopped (the limit: 10s after the solution's tests)"}},
 		{errors.New("go test in /tmp/x: go.mod: no such file\nsecond line"),
 			[]string{"FAIL Hangs hard: go test did not run", "     go test in /tmp/x: go.mod: no such file", "     second line"}},
 	} {
-		o := &outcome{trial: trial{mistake: m}, whole: stopAfter(m.Limit)}
-		o.judge(&env{}, nil, c.err)
+		o := &outcome{trial: trial{mistake: m}, whole: stopAfter(m.Limit, 0)}
+		o.judge(&env{}, nil, c.err, pace{})
 		if got := o.lines(); !slices.Equal(got, c.want) {
 			t.Errorf("judge(%v): lines %q, want %q", c.err, got, c.want)
 		}
 	}
-	ok := &outcome{trial: trial{mistake: m}, first: "TestX", took: 3140 * time.Millisecond, whole: 9 * time.Second}
-	if got, want := ok.lines(), []string{"ok   Hangs hard: TestX, 3.1s (whole run 9.0s)"}; !slices.Equal(got, want) {
+	ok := &outcome{trial: trial{mistake: m}, first: "TestX", took: 3140 * time.Millisecond, late: 1200 * time.Millisecond, whole: 9 * time.Second}
+	if got, want := ok.lines(), []string{"ok   Hangs hard: TestX, 1.2s (failed at 3.1s; whole run 9.0s)"}; !slices.Equal(got, want) {
 		t.Errorf("lines = %q, want %q", got, want)
 	}
 }
 
-// A limit bounds the test binary's time until the reported test failed,
-// from go test's events; the build, however slow on a busy machine, is not
-// in it. The whole run is only bounded by stopAfter, against hangs.
+// A limit bounds how long after the solution's run reached the reported
+// test the mistake's run saw it fail, from go test's events: the build,
+// however slow on a busy machine, is not in it, nor are the tests before it,
+// which a busy machine slows in both runs. The whole run is only bounded by
+// stopAfter, against hangs.
 func TestJudgeTestTime(t *testing.T) {
 	m := mistakes.Mistake{Title: "Slow build", Test: "TestX", Says: []string{"want 2"}, Limit: 10 * time.Second}
 	report := func(ended, ran time.Duration) *report {
@@ -166,42 +168,56 @@ func TestJudgeTestTime(t *testing.T) {
 		res := &gotest.Result{Tests: []*gotest.Test{x, y}, Failed: true, Ran: ran}
 		return &report{res: res, entries: []entry{{name: "TestX", status: x.Status, test: x}, {name: "TestY", status: y.Status, test: y}}}
 	}
+	first := pace{started: map[string]time.Duration{"TestX": 0, "TestY": time.Second}, ran: 2 * time.Second}
+	late := pace{started: map[string]time.Duration{"TestW": 0, "TestX": 4 * time.Second}, ran: 6 * time.Second}
 	for _, c := range []struct {
 		name              string
+		solution          pace
 		ended, ran, whole time.Duration
 		want              string
 	}{
-		{"a slow build", 2 * time.Second, 2500 * time.Millisecond, 35 * time.Second,
-			"ok   Slow build: TestX, 2.0s (whole run 35.0s)"},
-		{"a test over the limit, later tests left out", 11 * time.Second, 12 * time.Second, 13 * time.Second,
-			"FAIL Slow build: TestX failed after 11.0s of tests, limit 10s (whole run 13.0s)"},
-		{"at the limit", 10 * time.Second, 10 * time.Second, 12 * time.Second,
-			"ok   Slow build: TestX, 10.0s (whole run 12.0s)"},
+		{"a slow build", first, 2 * time.Second, 2500 * time.Millisecond, 35 * time.Second,
+			"ok   Slow build: TestX, 2.0s (failed at 2.0s; whole run 35.0s)"},
+		{"a test over the limit, later tests left out", first, 11 * time.Second, 12 * time.Second, 13 * time.Second,
+			"FAIL Slow build: TestX failed 11.0s after the solution's tests reached it, limit 10s (failed at 11.0s; whole run 13.0s)"},
+		{"at the limit", first, 10 * time.Second, 10 * time.Second, 12 * time.Second,
+			"ok   Slow build: TestX, 10.0s (failed at 10.0s; whole run 12.0s)"},
+		{"a later test: the tests before it do not count", late, 13 * time.Second, 13 * time.Second, 15 * time.Second,
+			"ok   Slow build: TestX, 9.0s (failed at 13.0s; whole run 15.0s)"},
+		{"a later test over the limit", late, 14100 * time.Millisecond, 15 * time.Second, 16 * time.Second,
+			"FAIL Slow build: TestX failed 10.1s after the solution's tests reached it, limit 10s (failed at 14.1s; whole run 16.0s)"},
+		{"faster than the solution", late, 3 * time.Second, 3 * time.Second, 5 * time.Second,
+			"ok   Slow build: TestX, 0.0s (failed at 3.0s; whole run 5.0s)"},
+		{"a test the solution's run does not have", pace{}, 3 * time.Second, 3 * time.Second, 5 * time.Second,
+			"ok   Slow build: TestX, 3.0s (failed at 3.0s; whole run 5.0s)"},
 		// A stream without times leaves the whole run to go by.
-		{"no times", 0, 0, 10500 * time.Millisecond,
-			"FAIL Slow build: TestX failed after 10.5s of tests, limit 10s (whole run 10.5s)"},
+		{"no times", first, 0, 0, 10500 * time.Millisecond,
+			"FAIL Slow build: TestX failed 10.5s after the solution's tests reached it, limit 10s (failed at 10.5s; whole run 10.5s)"},
 	} {
 		o := &outcome{trial: trial{mistake: m}, whole: c.whole}
-		o.judge(&env{}, report(c.ended, c.ran), nil)
+		o.judge(&env{}, report(c.ended, c.ran), nil, c.solution)
 		if got := o.lines(); len(got) == 0 || got[0] != c.want {
 			t.Errorf("%s: lines %q, want %q first", c.name, got, c.want)
 		}
 	}
 }
 
-// The whole run's backstop is generous, there only to end hangs: ten
-// times the limit, and at least a minute over go test's -timeout.
+// go test's -timeout is the solution's run and a bit over the limit; the
+// whole run's backstop is generous, there only to end hangs: ten times the
+// limit, and at least a minute over the -timeout.
 func TestStopAfter(t *testing.T) {
-	for _, c := range []struct{ limit, timeout, stop time.Duration }{
-		{10 * time.Second, 15 * time.Second, 100 * time.Second},
-		{time.Millisecond, 2001 * time.Millisecond, 62001 * time.Millisecond},
-		{30 * time.Second, 45 * time.Second, 300 * time.Second},
+	for _, c := range []struct{ limit, ran, timeout, stop time.Duration }{
+		{10 * time.Second, 0, 15 * time.Second, 100 * time.Second},
+		{10 * time.Second, 8 * time.Second, 23 * time.Second, 100 * time.Second},
+		{time.Millisecond, 0, 2001 * time.Millisecond, 62001 * time.Millisecond},
+		{30 * time.Second, 0, 45 * time.Second, 300 * time.Second},
+		{10 * time.Second, 50 * time.Second, 65 * time.Second, 125 * time.Second},
 	} {
-		if got := testTimeout(c.limit); got != c.timeout {
-			t.Errorf("testTimeout(%v) = %v, want %v", c.limit, got, c.timeout)
+		if got := testTimeout(c.limit, c.ran); got != c.timeout {
+			t.Errorf("testTimeout(%v, %v) = %v, want %v", c.limit, c.ran, got, c.timeout)
 		}
-		if got := stopAfter(c.limit); got != c.stop {
-			t.Errorf("stopAfter(%v) = %v, want %v", c.limit, got, c.stop)
+		if got := stopAfter(c.limit, c.ran); got != c.stop {
+			t.Errorf("stopAfter(%v, %v) = %v, want %v", c.limit, c.ran, got, c.stop)
 		}
 	}
 }

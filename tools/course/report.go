@@ -37,7 +37,18 @@ type entry struct {
 // unchanged lesson answers at once. A zero timeout means
 // gotest.DefaultTimeout.
 func testLesson(ctx context.Context, l lesson.Lesson, timeout time.Duration, s *status) (*report, error) {
-	opt := gotest.Options{Timeout: timeout}
+	return runLesson(ctx, l, gotest.Options{Timeout: timeout}, s)
+}
+
+// untilFailure runs the lesson's tests as testLesson does until one fails:
+// go runs them in lesson order (files by name, functions in each), so the
+// first to fail is the one the report would show first, and the tests after
+// it would only add their time.
+func untilFailure(ctx context.Context, l lesson.Lesson, timeout time.Duration) (*report, error) {
+	return runLesson(ctx, l, gotest.Options{Timeout: timeout, FailFast: true}, nil)
+}
+
+func runLesson(ctx context.Context, l lesson.Lesson, opt gotest.Options, s *status) (*report, error) {
 	note := lessonRace.off(ctx)
 	opt.Race = note == ""
 	what := fmt.Sprintf("lesson %d", l.Num)
@@ -54,8 +65,12 @@ func testLesson(ctx context.Context, l lesson.Lesson, timeout time.Duration, s *
 	if err != nil {
 		return nil, err
 	}
-	if err := runUnreached(ctx, l, res, opt); err != nil {
-		return nil, err
+	// Under -failfast the tests not started come after the failure, and a
+	// crash or a timeout is the first failure itself: nothing to run again.
+	if !opt.FailFast {
+		if err := runUnreached(ctx, l, res, opt); err != nil {
+			return nil, err
+		}
 	}
 	r, err := newReport(l, res)
 	if err != nil {

@@ -21,6 +21,7 @@ type verdict struct {
 	// solutionFailed: the solution does not build or pass, so the mistakes,
 	// edits of it, are not run.
 	solutionFailed bool
+	solution       pace    // how the solution's run went, which mistakes are timed against
 	status         *status // what verify is doing, while it does it; nil: nothing shown
 }
 
@@ -211,6 +212,7 @@ func (v *verdict) checkSolution(ctx context.Context) {
 		v.problems = append(v.problems, "solution ran no tests")
 	default:
 		v.held = append(v.held, fmt.Sprintf("solution passes %s with -race", plural(res.Count(gotest.Passed), "test")))
+		v.solution = paceOf(res)
 		return
 	}
 	v.solutionFailed = true

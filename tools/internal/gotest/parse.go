@@ -71,6 +71,7 @@ func (p *parser) add(e event) {
 				p.running = map[string]bool{}
 			}
 			p.running[top] = true
+			t.Started = p.since(e)
 		}
 	case "output":
 		t.addOutput(e.Test, e.Output)

@@ -123,6 +123,9 @@ func TestParseTimes(t *testing.T) {
 	if got, want := res.Test("TestA").Ended, 2266*time.Microsecond; got.Round(time.Microsecond) != want {
 		t.Errorf("TestA.Ended = %v, want %v", got, want)
 	}
+	if got, want := res.Test("TestHang").Started, 2270168*time.Nanosecond; got != want {
+		t.Errorf("TestHang.Started = %v, want %v: its run event", got, want)
+	}
 	if got, want := res.Test("TestHang").Ended, 2007956275*time.Nanosecond; got != want {
 		t.Errorf("TestHang.Ended = %v, want %v: an unfinished test ends with its binary", got, want)
 	}

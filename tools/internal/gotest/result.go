@@ -32,6 +32,9 @@ type Test struct {
 	// Unfinished is set when the test started but had no end event: the test
 	// binary timed out or crashed while it ran.
 	Unfinished bool
+	// Started is how long the test binary had run when the test started, as
+	// Ended is measured. Zero when the stream has no times.
+	Started time.Duration
 	// Ended is how long the test binary had run when the test ended: from
 	// the binary's start to the test's end event (to the binary's end for an
 	// unfinished test). The build is not in it, so a loaded machine, where

@@ -22,6 +22,9 @@ type Options struct {
 	NoCache bool          // -count=1
 	Run     string        // -run: only the tests this pattern matches
 	Timeout time.Duration // -timeout; zero means DefaultTimeout
+	// FailFast (-failfast) starts no test after one has failed: for a run
+	// that wants only the first failure.
+	FailFast bool
 	// Notify, when set, hears what go test does as it does it (downloads,
 	// tests starting and ending), from more than one goroutine at a time.
 	Notify func(Note)
@@ -49,6 +52,9 @@ func Run(ctx context.Context, dir string, opt Options) (*Result, error) {
 	}
 	if opt.Run != "" {
 		args = append(args, "-run="+opt.Run)
+	}
+	if opt.FailFast {
+		args = append(args, "-failfast")
 	}
 	args = append(args, "./...")
 	cmd := exec.CommandContext(ctx, "go", args...)
