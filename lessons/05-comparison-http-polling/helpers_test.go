@@ -53,7 +53,8 @@ func gotOf(resp *http.Response, body []byte) got {
 }
 
 // pollAnswerOf decodes the body of a /poll or /longpoll answer, checking its
-// shape: {"updates":[...],"next":M}, with "updates" never null.
+// shape: {"epoch":E,"updates":[...],"next":M}, with "updates" never null and
+// every update of epoch E.
 func pollAnswerOf(t *testing.T, path, file string, g got) pollAnswer {
 	t.Helper()
 	require.Equalf(t, http.StatusOK, g.status, "GET %s: got status %d, body %q; want 200 (look at %s)", path, g.status, g.body, file)
@@ -61,16 +62,18 @@ func pollAnswerOf(t *testing.T, path, file string, g got) pollAnswer {
 	requireNoStore(t, path, file, g.cacheControl)
 	var raw map[string]json.RawMessage
 	require.NoErrorf(t, json.Unmarshal(g.body, &raw), "GET %s: body %q is not a JSON object (look at %s)", path, g.body, file)
-	for _, key := range []string{"updates", "next"} {
+	for _, key := range []string{"updates", "next", "epoch"} {
 		_, ok := raw[key]
-		require.Truef(t, ok, "GET %s: body %q has no %q; want {\"updates\":[...],\"next\":M} (look at %s)", path, g.body, key, file)
+		require.Truef(t, ok, "GET %s: body %q has no %q; want {\"epoch\":E,\"updates\":[...],\"next\":M}, E the server's epoch, s.epoch (look at %s)", path, short(g.body), key, file)
 	}
 	require.NotEqualf(t, "null", string(raw["updates"]), "GET %s: body %q; want \"updates\":[] when there are none, not null (look at %s)", path, g.body, file)
 	var a pollAnswer
-	require.NoErrorf(t, json.Unmarshal(g.body, &a), "GET %s: body %q does not decode as {\"updates\":[...],\"next\":M} (look at %s)", path, g.body, file)
+	require.NoErrorf(t, json.Unmarshal(g.body, &a), "GET %s: body %q does not decode as {\"epoch\":E,\"updates\":[...],\"next\":M} (look at %s)", path, short(g.body), file)
+	require.NotEmptyf(t, a.Epoch, "GET %s: body %q has an empty epoch; want the server's, s.epoch, in every answer, so that the client sends it back with next (look at %s)", path, short(g.body), file)
 	for i, u := range a.Updates {
 		require.Truef(t, u.Seq > 0 && u.Symbol != "" && u.Price > 0 && u.Sent > 0,
 			"GET %s: update %d is %+v; want seq, symbol, price and sent all set (look at %s)", path, i, u, file)
+		require.Equalf(t, a.Epoch, u.Epoch, "GET %s: update %d has epoch %q in an answer of epoch %q; want every update stamped with the store's epoch, which is the server's (look at store.go: publish)", path, i, u.Epoch, a.Epoch)
 		if i > 0 {
 			require.Equalf(t, a.Updates[i-1].Seq+1, u.Seq, "GET %s: update %d has seq %d after %d; want the updates in order, none missing (look at %s)", path, i, u.Seq, a.Updates[i-1].Seq, file)
 		}
@@ -136,7 +139,13 @@ type sseStream struct {
 // is closed when ctx ends, which bounds every read, or when the test ends.
 func openSSE(t *testing.T, ctx context.Context, ts *testServer, lastID string) *sseStream {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+ts.addr+"/sse", nil)
+	return openSSEAt(t, ctx, ts, "/sse", lastID)
+}
+
+// openSSEAt opens path, /sse with a query, as openSSE opens /sse.
+func openSSEAt(t *testing.T, ctx context.Context, ts *testServer, path, lastID string) *sseStream {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+ts.addr+path, nil)
 	require.NoError(t, err)
 	req.Header.Set("Accept", "text/event-stream")
 	if lastID != "" {
@@ -227,6 +236,7 @@ func (s *sseStream) update(t *testing.T, what string) update {
 	require.NoErrorf(t, err, "GET /sse: reading %s: %v; want an event within %v, each flushed as it is written (look at sse.go)", what, err, readTimeout)
 	var u update
 	require.NoErrorf(t, json.Unmarshal([]byte(e.data), &u), "GET /sse: %s has data %q; want one update as JSON in a data: line (look at sse.go)", what, e.data)
+	require.NotEmptyf(t, u.Epoch, "GET /sse: %s has data %q, with no epoch; want every update stamped with the store's epoch (look at store.go: publish)", what, e.data)
 	require.Equalf(t, strconv.FormatUint(u.Seq, 10), e.id, "GET /sse: %s is update %d with id: %q; want an id: line holding the seq, which the browser sends back as Last-Event-ID (look at sse.go)", what, u.Seq, e.id)
 	return u
 }
@@ -265,7 +275,7 @@ func wsUpdate(t *testing.T, c *websocket.Conn, what string) update {
 	require.Equalf(t, websocket.TextMessage, typ, "/ws: %s is a message of type %d; want text (1) (look at ws.go)", what, typ)
 	var u update
 	require.NoErrorf(t, json.Unmarshal(data, &u), "/ws: %s is %q; want one update as JSON per message (look at ws.go)", what, data)
-	require.Truef(t, u.Seq > 0 && u.Symbol != "", "/ws: %s is %q; want an update with seq and symbol (look at ws.go)", what, data)
+	require.Truef(t, u.Seq > 0 && u.Symbol != "" && u.Epoch != "", "/ws: %s is %q; want an update with epoch, seq and symbol (look at ws.go, and store.go: publish)", what, data)
 	return u
 }
 
@@ -313,7 +323,7 @@ func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
 // after test, to say what TestStore says already.
 func requireStore(t *testing.T) {
 	t.Helper()
-	st := newStore()
+	st := newStore("test")
 	_, news := st.since(0)
 	u := st.publish("GOPH", 1, time.Now())
 	closed := false

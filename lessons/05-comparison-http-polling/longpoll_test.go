@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -180,6 +181,9 @@ func TestLongPoll(t *testing.T) {
 		}
 		took := time.Since(start).Round(time.Millisecond)
 		const fix = "net/http fails a write past the server's write deadline (serve.go's WriteTimeout), which is set for requests that answer at once: set a write deadline of s.cfg.writeWait when the answer is written (http.ResponseController's SetWriteDeadline)"
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("GET %s with -longpoll-timeout %v: no answer within %v; want 200 with {\"updates\":[],\"next\":%d} after the timeout: a timer of s.longpollTimeout in the handler's select, and when it fires, the answer (look at %s)", path, timeout, readTimeout, latest, file)
+		}
 		require.NoErrorf(t, err, "GET %s with -longpoll-timeout %v, on a server whose WriteTimeout is %v: %v after %v; want 200 with {\"updates\":[],\"next\":%d} after the timeout: %s (look at %s)", path, timeout, httpTimeout, err, took, latest, fix, file)
 		g := gotOf(resp, body)
 		require.Truef(t, g.status == http.StatusOK && len(body) > 0, "GET %s with -longpoll-timeout %v, on a server whose WriteTimeout is %v: got %s with body %q after %v; want 200 with {\"updates\":[],\"next\":%d} after the timeout: %s (look at %s)", path, timeout, httpTimeout, resp.Status, body, took, latest, fix, file)
@@ -219,4 +223,6 @@ func TestLongPoll(t *testing.T) {
 		assert.Equalf(t, n, a.Next, "GET %s with -longpoll-timeout 100ms: next is %d; want %d, since itself (look at %s)", path, a.Next, n, file)
 		assert.GreaterOrEqualf(t, took, 90*time.Millisecond, "GET %s with -longpoll-timeout 100ms: answered after %v; want it held for the timeout, s.longpollTimeout (look at %s)", path, took.Round(time.Millisecond), file)
 	})
+
+	t.Run("since with an epoch", func(t *testing.T) { testEpochs(t, "/longpoll", file) })
 }

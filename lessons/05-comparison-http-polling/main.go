@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
 	"fmt"
 	"io"
@@ -69,8 +70,16 @@ func newServer(args []string, stderr io.Writer) (*server, error) {
 	}
 	s.cfg = cfg
 	s.sockets = newSockets()
-	s.updates = newStore()
+	s.epoch = newEpoch()
+	s.updates = newStore(s.epoch)
 	return s, nil
+}
+
+// newEpoch names this run of the server. Seqs start again at 1 when the
+// server restarts; a client that kept its since from another run says so
+// with its epoch, and gets everything kept, as lesson 04's chat does.
+func newEpoch() string {
+	return rand.Text()[:16]
 }
 
 // startPublishing runs the publisher until ctx is done or stop is called;
@@ -95,6 +104,7 @@ type server struct {
 
 	rate            float64       // -rate: updates published per second
 	longpollTimeout time.Duration // -longpoll-timeout
+	epoch           string        // this run's, new at every start: in every update and answer
 	updates         feed          // the store: the last keep updates, and news of the next
 }
 

@@ -29,7 +29,7 @@ func TestPoll(t *testing.T) {
 		path := fmt.Sprintf("/poll?since=%d", n)
 		a := pollAnswerOf(t, path, file, get(t, ts, path, file))
 		require.NotEmptyf(t, a.Updates, "GET %s after update %d: no updates; want %d and on (look at %s)", path, latest, n+1, file)
-		assert.Equalf(t, n+1, a.Updates[0].Seq, "GET %s: the first update has seq %d; want %d, the one after since (look at %s)", path, a.Updates[0].Seq, n+1, file)
+		assert.Equalf(t, n+1, a.Updates[0].Seq, "GET %s: the first update has seq %d; want %d, the one after since: a since without an epoch is this run's (look at %s)", path, a.Updates[0].Seq, n+1, file)
 		assert.Equalf(t, a.Updates[len(a.Updates)-1].Seq, a.Next, "GET %s: next is %d; want the seq of the last update returned, %d (look at %s)", path, a.Next, a.Updates[len(a.Updates)-1].Seq, file)
 	})
 
@@ -76,6 +76,8 @@ func TestPoll(t *testing.T) {
 			assert.Equalf(t, want, a.Next, "GET %s after updates 1 to %d: next is %d; want %d: %s (look at %s)", path, latest, a.Next, want, tc.why, file)
 		}
 	})
+
+	t.Run("since with an epoch", func(t *testing.T) { testEpochs(t, "/poll", file) })
 
 	t.Run("the last 1000 kept", func(t *testing.T) {
 		h := startHooked(t, serveTimeout)

@@ -44,6 +44,45 @@ func TestSSE(t *testing.T) {
 		}
 	})
 
+	t.Run("Last-Event-ID with an epoch", func(t *testing.T) {
+		h := startHooked(t, serveTimeout)
+		h.publishN(5)
+		for _, tc := range []struct {
+			query, lastID string
+			first, last   uint64
+			why           string
+		}{
+			{"?epoch=" + h.epoch, "3", 4, 5, "this run's epoch: the kept updates after the Last-Event-ID"},
+			{"", "3", 4, 5, "no epoch means this run's"},
+			{"?epoch=another-run", "3", 1, 5, "another run's epoch: the Last-Event-ID counts as 0"},
+			{"?epoch=another-run", "1000", 1, 5, "another run's epoch, a Last-Event-ID beyond this run's latest (the old run went further): it counts as 0, not nothing yet"},
+			{"?epoch=another-run", "0", 1, 5, "Last-Event-ID 0 with another run's epoch"},
+		} {
+			path := "/sse" + tc.query
+			ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+			s := openSSEAt(t, ctx, h.ts, path, tc.lastID)
+			for want := tc.first; want <= tc.last; want++ {
+				u := s.update(t, "update "+itoa(want))
+				require.Equalf(t, want, u.Seq, "GET %s with Last-Event-ID: %s, of a server (epoch %q) at updates 1 to 5: got update %d; want %d to %d: %s. (%s) (look at sse.go)", path, tc.lastID, h.epoch, u.Seq, tc.first, tc.last, tc.why, epochHint)
+				require.Equalf(t, h.epoch, u.Epoch, "GET %s: update %d has epoch %q; want the server's, %q (look at store.go: publish)", path, u.Seq, u.Epoch, h.epoch)
+			}
+			cancel()
+		}
+
+		// Without a Last-Event-ID there is nothing to resume: the stream
+		// starts with the next update, whatever the epoch.
+		// A server of its own, where no other stream's handler is parked.
+		h2 := startHooked(t, serveTimeout)
+		h2.publishN(5)
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		defer cancel()
+		s := openSSEAt(t, ctx, h2.ts, "/sse?epoch=another-run", "")
+		parkedWithin(t, "serveSSE", "GET /sse?epoch=another-run")
+		next := h2.publishN(1)
+		u := s.update(t, "the first event")
+		require.Equalf(t, next, u.Seq, "GET /sse?epoch=another-run with no Last-Event-ID, of a server at updates 1 to 5, then update %d: got update %d first; want %d: with nothing to resume, the stream starts with the next update, whatever the epoch (look at sse.go)", next, u.Seq, next)
+	})
+
 	t.Run("Last-Event-ID that is not a seq: 400", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 		defer cancel()

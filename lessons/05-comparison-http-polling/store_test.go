@@ -13,19 +13,22 @@ import (
 
 func TestStore(t *testing.T) {
 	checkNoLeaks(t)
-	st := newStore()
+	st := newStore("first-run")
 	ups, _ := st.since(0)
 	require.Emptyf(t, ups, "a new store: since(0) returned %s; want none (look at store.go)", plural(len(ups), "update"))
 	require.Zerof(t, st.latest(), "a new store: latest() = %d; want 0 (look at store.go)", st.latest())
 
 	at := time.Date(2026, 11, 28, 12, 0, 0, 123, time.UTC)
 	u := st.publish("GOPH", 101.25, at)
-	want := update{Seq: 1, Symbol: "GOPH", Price: 101.25, Sent: at.UnixNano()}
-	require.Equalf(t, want, u, "the first publish returned %+v; want %+v: seq starts at 1, sent is the time in Unix nanoseconds (look at store.go)", u, want)
+	want := update{Epoch: "first-run", Seq: 1, Symbol: "GOPH", Price: 101.25, Sent: at.UnixNano()}
+	require.Equalf(t, want, u, "the first publish of newStore(\"first-run\") returned %+v; want %+v: the store's epoch; seq starts at 1; sent is the time in Unix nanoseconds (look at store.go)", u, want)
 	for i := 2; i <= 5; i++ {
 		u := st.publish("CHAN", float64(i), at)
 		require.Equalf(t, uint64(i), u.Seq, "publish number %d returned seq %d; want %d: one more each time (look at store.go)", i, u.Seq, i)
+		require.Equalf(t, "first-run", u.Epoch, "publish number %d of newStore(\"first-run\") returned epoch %q; want every update stamped with the store's epoch (look at store.go)", i, u.Epoch)
 	}
+	other := newStore("second-run").publish("GOPH", 1, at)
+	require.Equalf(t, "second-run", other.Epoch, "the first publish of newStore(\"second-run\"), beside one of \"first-run\", returned epoch %q; want each store's own epoch, kept in the store, not in a variable they share (look at store.go)", other.Epoch)
 	require.Equalf(t, uint64(5), st.latest(), "after 5 publishes, latest() = %d; want 5 (look at store.go)", st.latest())
 
 	t.Run("since", func(t *testing.T) {
@@ -67,7 +70,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("keeps the last 1000", func(t *testing.T) {
-		st := newStore()
+		st := newStore("test")
 		for range 1500 {
 			st.publish("CTXT", 1, at)
 		}
@@ -79,7 +82,7 @@ func TestStore(t *testing.T) {
 
 	t.Run("keeps the last 1000, at the edges", func(t *testing.T) {
 		for _, published := range []uint64{999, 1000, 1001, 2000, 2500} {
-			st := newStore()
+			st := newStore("test")
 			for range published {
 				st.publish("GOPH", 1, at)
 			}
@@ -103,7 +106,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("memory stays bounded", func(t *testing.T) {
-		st := newStore()
+		st := newStore("test")
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
@@ -118,7 +121,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("publish and since at once", func(t *testing.T) {
-		st := newStore()
+		st := newStore("test")
 		var wg sync.WaitGroup
 		wg.Go(func() {
 			for range 500 {

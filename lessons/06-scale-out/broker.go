@@ -34,7 +34,7 @@ const (
 type broker struct {
 	nc       *nats.Conn
 	js       jetstream.JetStream
-	stream   jetstream.Stream   // CHAT: the messages, the last historySize of each room
+	stream   jetstream.Stream   // CHAT: the messages, the last streamKeep of each room
 	presence jetstream.KeyValue // CHAT_PRESENCE: the members
 	// epoch names the life of the stream: its creation time. Ids are the
 	// stream's sequence numbers, which only start over with a new stream.
@@ -61,6 +61,13 @@ func (b *broker) onReconnect() {
 	b.back = make(chan struct{})
 }
 
+// streamKeep is how many of each room's last messages the stream keeps. A
+// room follows its subject a little behind: twenty members sending the rate
+// limit's burst at once put 400 messages in the stream faster than a
+// consumer fetches them, and a message dropped before it is fetched is lost
+// to every instance, without a word.
+const streamKeep = 1000
+
 // openBroker creates the stream and the bucket, or opens them as another
 // instance created them (the same settings, so either may go first).
 func openBroker(ctx context.Context, nc *nats.Conn, presenceTTL time.Duration) (*broker, error) {
@@ -74,9 +81,11 @@ func openBroker(ctx context.Context, nc *nats.Conn, presenceTTL time.Duration) (
 		Name:     streamName,
 		Subjects: []string{subjectPrefix + "*"},
 		Storage:  jetstream.FileStorage,
-		// The broker keeps each room's history: the last historySize
-		// messages of a subject, the older ones dropped as new ones come.
-		MaxMsgsPerSubject: historySize,
+		// The stream keeps each room's last streamKeep messages, the older
+		// ones dropped as new ones come: far more than the historySize a
+		// welcome holds, so that a burst a room's consumer has not fetched
+		// yet is still there when it does.
+		MaxMsgsPerSubject: streamKeep,
 		Discard:           jetstream.DiscardOld,
 	})
 	if err != nil {

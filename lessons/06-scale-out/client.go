@@ -21,6 +21,9 @@ import (
 // the member is evicted.
 const queueSize = 256
 
+// errNotSent answers a message NATS did not take in time.
+var errNotSent = errors.New("not sent, try again")
+
 // errTooMany answers a message over the rate limit.
 var errTooMany = fmt.Errorf("too many messages: at most %d a second, bursts of %d", messageRate, messageBurst)
 
@@ -31,9 +34,22 @@ type client struct {
 	// send is the member's queue. Its room is its only sender, and closes it
 	// when it evicts the member; writePump is its only receiver.
 	send chan []byte
+	// closeCode and closeReason are what the writer closes with once send is
+	// closed: 1008 "too slow" unless the room says otherwise with drop,
+	// before it closes send.
+	closeCode   websocket.StatusCode
+	closeReason string
 	// replies carries the reader's error messages to writePump.
 	replies chan []byte
 	gone    chan struct{} // closed when writePump returns
+}
+
+// drop is how a room that can no longer deliver lets c go: its writer
+// closes with code and reason. Only c's room calls it, once, instead of
+// close(c.send).
+func (c *client) drop(code websocket.StatusCode, reason string) {
+	c.closeCode, c.closeReason = code, reason
+	close(c.send) // what the writer reads after it, it reads set
 }
 
 // serveWS accepts a connection to /ws, checks what it asks for, claims the
@@ -54,25 +70,26 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.refuse(conn, websocket.StatusPolicyViolation, err)
 		return
 	}
-	rm, err := s.rooms.get(req.room)
+	rm, leaveRoom, err := s.rooms.enter(req.room)
 	if err != nil {
 		s.refuse(conn, websocket.StatusPolicyViolation, err)
 		return
 	}
+	defer leaveRoom()
 	rev, err := s.claims.claim(s.closing, req.room, req.name)
+	if errors.Is(err, errTaken) {
+		s.refuse(conn, websocket.StatusPolicyViolation, err)
+		return
+	}
 	if err != nil {
-		code := websocket.StatusPolicyViolation // the name is taken
-		if !errors.Is(err, errTaken) {
-			code = websocket.StatusTryAgainLater // NATS did not answer
-		}
-		s.refuse(conn, code, err)
+		s.unavailable(conn, req, err)
 		return
 	}
 	defer s.claims.release(req.room, req.name)
 	c := &client{name: req.name, conn: conn, send: make(chan []byte, queueSize),
 		replies: make(chan []byte), gone: make(chan struct{})}
 	if err := rm.join(c, req, rev); err != nil {
-		s.refuse(conn, websocket.StatusTryAgainLater, err)
+		s.unavailable(conn, req, err)
 		return
 	}
 
@@ -107,6 +124,22 @@ func (s *server) refuse(conn *websocket.Conn, code websocket.StatusCode, reason 
 	conn.Close(code, reason.Error())
 }
 
+// errUnavailable is what a client is told when NATS, not the client, keeps
+// it out: the broker's own words (a timeout, a limit, an API error) are for
+// the log, not for the page.
+var errUnavailable = errors.New("the chat cannot reach its broker just now: try again")
+
+// unavailable refuses a join that NATS failed with 1013 (try again later),
+// which the page reconnects on, and logs why.
+func (s *server) unavailable(conn *websocket.Conn, req joinRequest, err error) {
+	if errors.Is(err, errStopped) {
+		s.refuse(conn, websocket.StatusGoingAway, err)
+		return
+	}
+	s.logf("room %s: %s not let in: %v", req.room, req.name, err)
+	s.refuse(conn, websocket.StatusTryAgainLater, errUnavailable)
+}
+
 // readPump reads c's messages and publishes each to the room's subject,
 // until reading fails; it returns why. A message that is refused, or that
 // NATS did not take, gets an error message and the connection stays open.
@@ -127,7 +160,7 @@ func (s *server) readPump(c *client, rm *room) error {
 				if err = rm.post(s.closing, c, text); err == nil {
 					continue
 				}
-				err = fmt.Errorf("not sent, try again: %w", err)
+				err = errNotSent // post has logged NATS's own words
 			}
 		}
 		select {
@@ -147,9 +180,13 @@ func (s *server) writePump(ctx context.Context, c *client) {
 		select {
 		case d, ok := <-c.send:
 			if !ok {
-				// Evicted. Close writes the close frame and waits for the
-				// answer, which readPump receives.
-				c.conn.Close(websocket.StatusPolicyViolation, "too slow")
+				// Evicted, or dropped. Close writes the close frame and
+				// waits for the answer, which readPump receives.
+				code, reason := websocket.StatusPolicyViolation, "too slow"
+				if c.closeCode != 0 {
+					code, reason = c.closeCode, c.closeReason
+				}
+				c.conn.Close(code, reason)
 				return
 			}
 			data = d

@@ -52,6 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	natsURL := fs.String("nats", "", "`URL` of the NATS server (with JetStream) to use; empty starts an embedded one")
 	instances := fs.Int("instances", 0, "how many chat instances to run in this process, on consecutive ports from -addr\n(0: three with the embedded NATS server, a demo of several on one machine; one with -nats)")
 	presenceTTL := fs.Duration("presence-ttl", 30*time.Second, "a member of an instance that stops answering NATS is gone after this long")
+	roomIdle := fs.Duration("room-idle", time.Minute, "an instance lets go of a room nobody has been in for this long: its consumer, watcher and history")
 	if err := parseFlags(fs, args, &cfg); err != nil {
 		return err
 	}
@@ -67,6 +68,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *presenceTTL < minPresenceTTL {
 		return fmt.Errorf("-presence-ttl must be at least %v, got %v", minPresenceTTL, *presenceTTL)
+	}
+	if *roomIdle <= 0 {
+		return fmt.Errorf("-room-idle must be positive, got %v", *roomIdle)
 	}
 	logf := log.New(stderr, "", log.LstdFlags).Printf
 	if *natsURL == "" {
@@ -92,7 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			out = listening
 		}
 		wg.Go(func() {
-			errs[i] = runInstance(ctx, icfg, *natsURL, *presenceTTL, out, logf)
+			errs[i] = runInstance(ctx, icfg, *natsURL, *presenceTTL, *roomIdle, out, logf)
 			if i == 0 {
 				close(ended)
 			}
@@ -144,7 +148,7 @@ func consecutive(addr string, n int) ([]string, error) {
 
 // runInstance is one chat instance: its own HTTP server, its own connection
 // to NATS, its own rooms, sharing everything else through NATS.
-func runInstance(ctx context.Context, cfg config, natsURL string, presenceTTL time.Duration, stdout io.Writer, logf func(string, ...any)) error {
+func runInstance(ctx context.Context, cfg config, natsURL string, presenceTTL, roomIdle time.Duration, stdout io.Writer, logf func(string, ...any)) error {
 	nc, err := nats.Connect(natsURL,
 		nats.Name("chat "+cfg.addr),
 		nats.MaxReconnects(-1), // NATS restarting is a pause, not the end
@@ -170,10 +174,10 @@ func runInstance(ctx context.Context, cfg config, natsURL string, presenceTTL ti
 		logf("instance %s: NATS is back", cfg.addr)
 		b.onReconnect()
 	})
-	s := &server{cfg: cfg, sockets: newSockets()}
+	s := &server{cfg: cfg, sockets: newSockets(), logf: logf}
 	s.claims = newClaims(b)
 	// The rooms and the claims refresher stop when shutdown begins.
-	s.rooms = newRooms(s.closing, b, logf)
+	s.rooms = newRooms(s.closing, b, roomIdle, logf)
 	refreshed := make(chan struct{})
 	go func() {
 		defer close(refreshed)
@@ -194,6 +198,7 @@ type server struct {
 	*sockets
 	rooms  *rooms
 	claims *claims
+	logf   func(format string, args ...any)
 }
 
 func (s *server) routes() http.Handler {

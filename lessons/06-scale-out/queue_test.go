@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -177,4 +178,97 @@ func joinRaw(t *testing.T, ts *testServer, d *net.Dialer, name, room string) *we
 	require.NoErrorf(t, err, "%s: waiting for its welcome (look at %s)", name, welcomeFiles)
 	require.Containsf(t, string(data), `"welcome"`, "%s: got %s; want its welcome first (look at %s)", name, short(string(data)), welcomeFiles)
 	return c
+}
+
+const burstFiles = "room.go: follow, the consumer and what it fetches ahead, and broker.go: what the stream keeps of each room"
+
+// TestBurst: a burst is not a loss. Twenty members, on two instances, each
+// send the rate limit's whole burst at once: 400 messages reach the stream
+// faster than any room fetches them. A member that only reads gets every
+// one of them, in the one order every member gets, each sender's in the
+// order it sent them; nobody is evicted and nobody gets an error.
+func TestBurst(t *testing.T) {
+	inLessonOrder(t)
+	checkNoLeaks(t)
+	_, in := startInstances(t, 2)
+	requireChat(t, in[0])
+	const senders = 20
+	const total = senders * messageBurst
+
+	reader, _ := join(t, in[0], "reader", "burst")
+	var members []*wsClient
+	for i := range senders {
+		c, _ := join(t, in[i%2], uniq("sender", i), "burst")
+		members = append(members, c)
+	}
+	// Each sender's burst is one write of 20 frames, and all of them go at
+	// once, as a script's burst comes.
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, c := range members {
+		var frames []byte
+		for k := range messageBurst {
+			frames = append(frames, clientFrame(fmt.Sprintf(`{"type":"message","text":"%s %d"}`, uniq("sender", i), k))...)
+		}
+		wg.Go(func() {
+			<-start
+			nc := c.conn.NetConn() // one write of whole frames: nothing can come between them
+			nc.SetWriteDeadline(time.Now().Add(readTimeout))
+			nc.Write(frames) // if it fails, the reads below fail and say why
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	deadline := time.Now().Add(15 * time.Second) // one for all: 8400 deliveries
+	// all reads c's chat messages until it has total of them, checking each
+	// sender's order, and returns their ids.
+	all := func(c *wsClient) []int64 {
+		t.Helper()
+		order := make([]int, senders) // the number each sender's next message must have
+		var got []int64
+		for len(got) < total {
+			e, ok := c.next(time.Until(deadline))
+			require.Truef(t, ok, "%s: %d members on two instances sent the rate limit's burst of %d at once; got %d of the %d messages, then nothing within 15s. Want every one: the stream takes them faster than a room's consumer fetches them, and one the stream drops before it is fetched is lost to every member without a word (look at %s)",
+				c.name, senders, messageBurst, len(got), total, burstFiles)
+			if e.end() || e.m.Type == "error" || e.m.Type == "leave" {
+				t.Fatalf("%s: got %s after %d of %d messages; want all %d, the connection open and nobody evicted: %d members sending the rate limit's burst is not a slow reader (look at %s)", c.name, e, len(got), total, total, senders, burstFiles)
+			}
+			if e.m.Type != "message" {
+				continue // the senders' joins
+			}
+			var s, k int
+			_, err := fmt.Sscanf(e.m.Text, "sender%d %d", &s, &k)
+			require.NoErrorf(t, err, "%s: got %s; want a sender's message \"senderN K\" (look at %s)", c.name, short(e.m.raw), chatFiles)
+			if k != order[s] {
+				t.Fatalf("%s: sender%d's message %d came after its message %d, %d messages in; want each sender's messages in the order it sent them, none missing: a gap is a message lost between the stream and the room (look at %s)",
+					c.name, s, k, order[s]-1, len(got), burstFiles)
+			}
+			order[s]++
+			if n := len(got); n > 0 && e.m.ID <= got[n-1] {
+				t.Fatalf("%s: message id %d came after %d; want ids growing, in the stream's order (look at %s)", c.name, e.m.ID, got[n-1], chatFiles)
+			}
+			got = append(got, e.m.ID)
+		}
+		return got
+	}
+	want := all(reader)
+	for _, c := range members {
+		require.Equalf(t, want, all(c), "%s got the %d messages in another order than reader; want one order for every member, on either instance: the stream's (look at %s)", c.name, total, chatFiles)
+	}
+}
+
+// clientFrame is a masked text frame holding data (under 64 KiB), as a
+// client sends it.
+func clientFrame(data string) []byte {
+	key := [4]byte{0x5a, 0x17, 0xc3, 0x99}
+	f := []byte{0x81, 0x80 | byte(len(data))}
+	if len(data) > 125 {
+		f = []byte{0x81, 0x80 | 126, byte(len(data) >> 8), byte(len(data))}
+	}
+	f = append(f, key[:]...)
+	for i := range len(data) {
+		f = append(f, data[i]^key[i%4])
+	}
+	return f
 }

@@ -141,8 +141,13 @@ func TestNoResponders(t *testing.T) {
 	require.NoError(t, err, "the test taking the subjects from the stream")
 	answered := make(chan error, 1)
 	var tries atomic.Int32
+	var idsMu sync.Mutex
+	var ids []string // the message id of each try
 	_, err = nc.Subscribe(roomSubject("retry"), func(m *nats.Msg) {
 		n := tries.Add(1)
+		idsMu.Lock()
+		ids = append(ids, m.Header.Get(jetstream.MsgIDHeader))
+		idsMu.Unlock()
 		var err error
 		if n == silent {
 			err = errors.Join(m.Sub.Unsubscribe(), nc.Flush())
@@ -175,6 +180,24 @@ func TestNoResponders(t *testing.T) {
 	ann.say("after that")
 	next := ann.expectChat("ann", "after that", where+"; the message must come once")
 	assert.Greaterf(t, next.ID, m.ID, "ann's message after the retried one has id %d, the retried one %d; want ids that grow (look at room.go: decode)", next.ID, m.ID)
+
+	// Every try of one post carries one message id, which JetStream keeps
+	// for a while and refuses a second time: a try whose answer was lost
+	// on the way back, tried again, is not a second message. The next post
+	// has an id of its own.
+	const dedup = "room.go: post; publish with a message id of the post's own (jetstream.WithMsgID), the same for every try of it, so that JetStream drops a try it has already stored"
+	idsMu.Lock()
+	tried := append([]string{}, ids...)
+	idsMu.Unlock()
+	require.NotEmptyf(t, tried[0], "ann's post was tried %d times with no %s header; want a message id on every publish (look at %s)", len(tried), jetstream.MsgIDHeader, dedup)
+	for i, id := range tried {
+		require.Equalf(t, tried[0], id, "ann's post was tried %d times; try %d had message id %q, the first %q; want one id for every try of one post (look at %s)", len(tried), i+1, id, tried[0], dedup)
+	}
+	lctx, lcancel := context.WithTimeout(context.Background(), readTimeout)
+	defer lcancel()
+	last, err := stream.GetLastMsgForSubject(lctx, roomSubject("retry"))
+	require.NoError(t, err, "the test reading the room's last message from the stream")
+	assert.NotEqualf(t, tried[0], last.Header.Get(jetstream.MsgIDHeader), "ann's next post had message id %q, the same as the one before; want a new id for every post, or JetStream drops the next message as a double of the last (look at %s)", tried[0], dedup)
 }
 
 // TestInstanceDies: an instance loses NATS for good, as one that crashed
@@ -259,6 +282,42 @@ type relay struct {
 	conns []net.Conn
 	isCut bool // no connection gets through any more
 	wg    sync.WaitGroup
+}
+
+// TestJetStreamGone: NATS comes back without JetStream, as a server
+// restarted with another configuration, or one that cannot read its store,
+// does. The room can no longer follow its subject or its members, and says
+// so: its members are closed with 1013, on which their pages reconnect,
+// instead of sitting in a room where nothing ever comes again.
+func TestJetStreamGone(t *testing.T) {
+	inLessonOrder(t)
+	checkNoLeaks(t)
+	ns := natsServer(t, t.TempDir(), natsserver.RANDOM_PORT)
+	port := ns.Addr().(*net.TCPAddr).Port
+	a := startServer(t, "-nats", ns.ClientURL())
+	ann, _ := join(t, a, "ann", "gone")
+	ann.say("before")
+	ann.expectChat("ann", "before", chatFiles)
+
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	plain, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: port, NoSigs: true, NoLog: true})
+	require.NoError(t, err, "the test starting NATS without JetStream")
+	plain.Start()
+	require.Truef(t, plain.ReadyForConnections(readTimeout), "the test's NATS without JetStream did not start")
+	t.Cleanup(func() {
+		plain.Shutdown()
+		plain.WaitForShutdown()
+	})
+	// The instance stops before this NATS server does: cleanups run last first.
+	t.Cleanup(func() { assert.NoError(t, a.shutdown()) })
+
+	// A room tries again for setupTimeout (5s) while JetStream does not
+	// answer, as it may not for a moment after a restart; then it gives up.
+	const limit = 10 * time.Second
+	const where = "room.go: when run cannot go on (a new presence watcher still failing after setupTimeout), its members must hear it: c.drop(websocket.StatusTryAgainLater, ...) for each local member, not only a line in the log"
+	e := ann.expectClose(limit, "after NATS came back without JetStream", where)
+	require.Equalf(t, websocket.CloseTryAgainLater, e.code, "ann, after NATS came back without JetStream: got %s; want close 1013 (try again later), on which her page reconnects (look at %s)", e, where)
 }
 
 // startRelay relays to the NATS server at natsURL until cut, or the end of

@@ -5,9 +5,9 @@ import (
 	"errors"
 )
 
-// historySize is how many of its last messages a room keeps: the stream
-// keeps that many for each room's subject (broker.go), and a room follows
-// them all.
+// historySize is how many of its last messages a room keeps for welcomes.
+// The stream keeps more of them (streamKeep, broker.go), and a room follows
+// them all from the first.
 const historySize = 50
 
 // errStopped: the room has stopped because the server is shutting down.
@@ -35,7 +35,7 @@ var errStopped = errors.New("server shutting down")
 // stream's time as its "at". Bound what the consumer fetches ahead.
 //
 // TODO: TestHistory. Follow the subject from the first message the stream
-// keeps (it keeps the last historySize), and keep the last historySize for
+// keeps (it keeps the last streamKeep), and keep the last historySize for
 // welcomes. A joiner's welcome holds every message the stream held for the
 // room when it asked, whichever instance took them: ask the stream for the
 // room's last sequence in join, and let the joiner in once run has
@@ -60,13 +60,23 @@ var errStopped = errors.New("server shutting down")
 //
 // TODO: TestNoResponders. Just after NATS restarts JetStream may answer a
 // publish "no responders" for a while: post tries again until its timeout.
+// Every try of a post carries the post's own message id, so that JetStream
+// stores it once, however many tries reached it.
 //
 // TODO: TestInstanceDies. A key that expires (its instance died) leaves a
 // marker that watchers show as KeyValuePurge: a leave too.
 //
+// TODO: TestJetStreamGone. When run cannot go on (JetStream still not
+// answering after its tries), its members must hear it: drop each local
+// member with 1013, on which its page reconnects, before run returns.
+//
 // TODO: TestShutdown. run returns when ctx is done, having stopped its
 // consumer and watcher; from then on join returns errStopped and leave
 // returns at once.
+//
+// TODO: TestIdleRooms. ctx is also done when the instance lets go of a room
+// nobody is in (rooms.go): then the consumer must go from the server too,
+// where Stop leaves it for minutes.
 type room struct {
 	name string
 	b    *broker

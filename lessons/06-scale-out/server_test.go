@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -94,4 +97,65 @@ func TestShutdown(t *testing.T) {
 	}
 	err := ts.shutdownBy(start.Add(2 * time.Second))
 	require.NoErrorf(t, err, "2s after SIGTERM, with every member closed; want run returned by then (look at %s)", where)
+}
+
+// TestIdleRooms: an instance lets go of a room nobody has been in for
+// -room-idle: its consumer and its presence watcher go, so that names tried
+// once do not hold NATS's consumers for ever. A room someone is in stays,
+// and a room let go comes back, with its history, at the next join.
+func TestIdleRooms(t *testing.T) {
+	inLessonOrder(t)
+	checkNoLeaks(t)
+	const idle = 200 * time.Millisecond
+	natsURL := startNATS(t)
+	ts := startServer(t, "-nats", natsURL, "-room-idle", idle.String())
+	const where = "room.go: run returns when ctx is done, having stopped its consumer and its watcher (rooms.go, which is given, cancels the room's ctx once it has been idle)"
+
+	nc, err := nats.Connect(natsURL)
+	require.NoError(t, err, "the test connecting to NATS")
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	// consumers counts the consumers of the chat's stream and of the
+	// presence bucket's: a room that runs holds one of each.
+	consumers := func() int {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		defer cancel()
+		n := 0
+		for _, name := range []string{streamName, "KV_" + presenceBucket} {
+			s, err := js.Stream(ctx, name)
+			require.NoErrorf(t, err, "the test looking up stream %s", name)
+			n += s.CachedInfo().State.Consumers
+		}
+		return n
+	}
+
+	stayer, _ := join(t, ts, "stayer", "kept")
+	const rooms = 20
+	for i := range rooms {
+		c, _ := join(t, ts, "visitor", uniq("passing", i))
+		if i == 0 {
+			c.say("said in passing0")
+			c.expectChat("visitor", "said in passing0", chatFiles)
+		}
+		c.close()
+	}
+	// Every room but kept is let go once idle; kept, where stayer is, stays.
+	left := time.Now()
+	for n := consumers(); n > 2; n = consumers() {
+		if time.Since(left) > idle+2*time.Second {
+			t.Fatalf("%d rooms were joined and left, and %v later, with -room-idle %v, the stream and the presence bucket still had %d consumers; want 2, those of the room stayer is still in: a room let go must stop its watcher and its consumer, and delete the consumer, which Stop leaves on the server for its InactiveThreshold, five minutes (look at %s)",
+				rooms, time.Since(left).Round(time.Millisecond), idle, n, where)
+		}
+		time.Sleep(20 * time.Millisecond) // poll: NATS deletes the consumers on its own time
+	}
+	stayer.say("still here")
+	stayer.expectChat("stayer", "still here", "rooms.go keeps a room someone is in; room.go: run")
+
+	// A room let go starts again on the next join, history and all.
+	again, w := join(t, ts, "returning", "passing0")
+	require.Equalf(t, []string{"said in passing0"}, texts(w.History), "returning to passing0 after the instance let it go: got the history %v; want what was said there, which the stream keeps (look at %s)", texts(w.History), historyFiles)
+	again.say("back again")
+	again.expectChat("returning", "back again", chatFiles)
 }

@@ -8,11 +8,11 @@ import (
 	"time"
 )
 
-// serveSSE answers GET /sse with a stream of Server-Sent Events, one per
-// update, whose id is the update's seq. It starts with the next update, or,
-// when the browser reconnects with the Last-Event-ID of the last event it
-// saw, with the kept updates after that one. It ends when the client goes
-// away or the server shuts down.
+// serveSSE answers GET /sse?epoch=E with a stream of Server-Sent Events, one
+// per update, whose id is the update's seq. It starts with the next update,
+// or, when the browser reconnects with the Last-Event-ID of the last event it
+// saw, with the kept updates after that one (all of them when E is another
+// run's). It ends when the client goes away or the server shuts down.
 func (s *server) serveSSE(w http.ResponseWriter, r *http.Request) {
 	next := s.updates.latest()
 	if id := r.Header.Get("Last-Event-ID"); id != "" {
@@ -23,6 +23,9 @@ func (s *server) serveSSE(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		next = n
+		if !s.sameEpoch(r.URL.Query().Get("epoch")) {
+			next = 0
+		}
 	}
 	// The stream outlives serve.go's WriteTimeout (10s), past which every
 	// write fails: a write deadline is set before each write instead. (Its

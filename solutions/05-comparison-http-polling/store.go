@@ -11,6 +11,7 @@ const keep = 1000
 
 // update is one price update, as every transport sends it.
 type update struct {
+	Epoch  string  `json:"epoch"`  // the server's run: seqs start again at 1 in each
 	Seq    uint64  `json:"seq"`    // 1 for the first update, then one more each
 	Symbol string  `json:"symbol"` // the stock quoted
 	Price  float64 `json:"price"`
@@ -27,23 +28,26 @@ type update struct {
 // waiter that gives up leaves nothing behind, and a waiter costs nothing
 // while it waits. (sync.Cond cannot wait beside a context or a timer.)
 type store struct {
-	mu   sync.Mutex
-	ring []update      // the kept updates; seq s is at ring[(s-1)%keep]
-	last uint64        // seq of the latest update, 0 before the first
-	news chan struct{} // closed at the next publish
+	epoch string // stamped on every update
+	mu    sync.Mutex
+	ring  []update      // the kept updates; seq s is at ring[(s-1)%keep]
+	last  uint64        // seq of the latest update, 0 before the first
+	news  chan struct{} // closed at the next publish
 }
 
-func newStore() *store {
-	return &store{ring: make([]update, 0, keep), news: make(chan struct{})}
+// newStore makes an empty store whose updates carry epoch: main.go gives it
+// a new one at every start of the server.
+func newStore(epoch string) *store {
+	return &store{epoch: epoch, ring: make([]update, 0, keep), news: make(chan struct{})}
 }
 
-// publish stamps an update with the next seq, keeps it in place of the
+// publish stamps an update with the epoch and the next seq, keeps it in place of the
 // oldest once keep are held, and wakes every waiter.
 func (st *store) publish(symbol string, price float64, at time.Time) update {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.last++
-	u := update{Seq: st.last, Symbol: symbol, Price: price, Sent: at.UnixNano()}
+	u := update{Epoch: st.epoch, Seq: st.last, Symbol: symbol, Price: price, Sent: at.UnixNano()}
 	if len(st.ring) < keep {
 		st.ring = append(st.ring, u)
 	} else {

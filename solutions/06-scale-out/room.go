@@ -3,18 +3,20 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// historySize is how many of its last messages a room keeps: the stream
-// keeps that many for each room's subject (broker.go), and a room follows
-// them all.
+// historySize is how many of its last messages a room keeps for welcomes.
+// The stream keeps more of them (streamKeep, broker.go), and a room follows
+// them all from the first.
 const historySize = 50
 
 // Bounds on what a room holds and waits for. pullBatch is how many messages
@@ -96,7 +98,7 @@ func (r *room) run(ctx context.Context) {
 // follow is run's work: it follows the room's subject from the first
 // message the stream keeps, and takes messages, presence and local joins and
 // leaves one at a time.
-func (r *room) follow(ctx context.Context) error {
+func (r *room) follow(ctx context.Context) (err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // on every way out, also the early ones below
 
@@ -137,6 +139,14 @@ func (r *room) follow(ctx context.Context) error {
 		case <-cc.Closed():
 		case <-t.C:
 		}
+		// Stop leaves the consumer on the server until it has been idle
+		// for its InactiveThreshold, five minutes: every room an instance
+		// lets go would hold one of the server's consumers that long.
+		if info := cons.CachedInfo(); info != nil {
+			dctx, dcancel := context.WithTimeout(context.Background(), stopWait)
+			defer dcancel()
+			r.b.stream.DeleteConsumer(dctx, info.Name)
+		}
 	}()
 	w, err := r.b.presence.Watch(ctx, token(r.name)+".*")
 	if err != nil {
@@ -153,7 +163,18 @@ func (r *room) follow(ctx context.Context) error {
 	var history []message
 	var lastID int64                  // the sequence of the last message delivered
 	local := make(map[string]*client) // members connected to this instance
-	names := make(map[string]bool)    // members on every instance
+	defer func() {
+		// A room that can no longer deliver says so, or its members would
+		// sit in a silent room: their pages reconnect on 1013, to a room
+		// that starts afresh, and resume with since. (At shutdown their
+		// writers close with 1001.)
+		if err != nil && ctx.Err() == nil {
+			for _, c := range local {
+				c.drop(websocket.StatusTryAgainLater, "the room lost its broker: reconnect")
+			}
+		}
+	}()
+	names := make(map[string]bool) // members on every instance
 	// While a watcher shows the keys there were when it started, what it
 	// has shown: names is not the room's yet, and joiners wait. A key is
 	// shown at its last revision, so a member's refresh comes after the
@@ -411,7 +432,10 @@ func (r *room) post(ctx context.Context, c *client, text string) error {
 	defer cancel()
 	// Just after NATS is back, JetStream may not answer yet while it reads
 	// its streams from disk ("no responders"): try again until postTimeout.
+	// Every try carries the post's own id, so that JetStream stores one
+	// message however many tries reached it.
 	_, err := r.b.js.Publish(ctx, r.subject, encode(posted{From: c.name, Text: text}),
+		jetstream.WithMsgID(rand.Text()),
 		jetstream.WithRetryWait(retryWait), jetstream.WithRetryAttempts(int(postTimeout/retryWait)))
 	if err != nil {
 		r.logf("room %s: %s's message not sent: %v", r.name, c.name, err)

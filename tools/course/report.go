@@ -40,10 +40,9 @@ func testLesson(ctx context.Context, l lesson.Lesson, timeout time.Duration, s *
 	return runLesson(ctx, l, gotest.Options{Timeout: timeout}, s)
 }
 
-// untilFailure runs the lesson's tests as testLesson does until one fails:
-// go runs them in lesson order (files by name, functions in each), so the
-// first to fail is the one the report would show first, and the tests after
-// it would only add their time.
+// untilFailure runs the lesson's tests as testLesson does until the one the
+// report shows first has failed: the tests after it in lesson order would
+// only add their time.
 func untilFailure(ctx context.Context, l lesson.Lesson, timeout time.Duration) (*report, error) {
 	return runLesson(ctx, l, gotest.Options{Timeout: timeout, FailFast: true}, nil)
 }
@@ -65,12 +64,12 @@ func runLesson(ctx context.Context, l lesson.Lesson, opt gotest.Options, s *stat
 	if err != nil {
 		return nil, err
 	}
-	// Under -failfast the tests not started come after the failure, and a
-	// crash or a timeout is the first failure itself: nothing to run again.
-	if !opt.FailFast {
-		if err := runUnreached(ctx, l, res, opt); err != nil {
-			return nil, err
-		}
+	rerun := runUnreached
+	if opt.FailFast {
+		rerun = runBeforeFailure
+	}
+	if err := rerun(ctx, l, res, opt); err != nil {
+		return nil, err
 	}
 	r, err := newReport(l, res)
 	if err != nil {
@@ -121,20 +120,43 @@ func runUnreached(ctx context.Context, l lesson.Lesson, res *gotest.Result, opt 
 		if len(left) == 0 || timeouts >= maxTimeouts {
 			return nil
 		}
-		opt.Run = "^(" + strings.Join(left, "|") + ")$"
-		more, err := gotest.Run(ctx, l.Dir, opt)
-		if err != nil {
+		more, err := rerun(ctx, l, res, opt, left)
+		if more == nil {
 			return err
-		}
-		if more.BuildFailed || len(more.Tests) == 0 {
-			return nil
 		}
 		if timedOut(more) {
 			timeouts++
 		}
-		addRerun(res, more)
 	}
 	return nil
+}
+
+// runBeforeFailure runs, each time with -failfast, the tests that come
+// before the first failure in lesson order (hints.md's) and have not run,
+// until none is left: go runs test files in name order, so -failfast may stop
+// at a test that comes later in the lesson than one it never started.
+func runBeforeFailure(ctx context.Context, l lesson.Lesson, res *gotest.Result, opt gotest.Options) error {
+	for {
+		r, err := newReport(l, res)
+		if err != nil || res.BuildFailed {
+			return err
+		}
+		var left []string
+		for _, en := range r.entries {
+			if en.status == gotest.Failed {
+				break
+			}
+			if en.test == nil {
+				left = append(left, regexp.QuoteMeta(en.name))
+			}
+		}
+		if len(left) == 0 {
+			return nil
+		}
+		if more, err := rerun(ctx, l, res, opt, left); more == nil {
+			return err // each round runs one test at least, or ends here
+		}
+	}
 }
 
 // addRerun adds the tests of a rerun to res. They ran after the binaries
@@ -226,4 +248,16 @@ func (r *report) firstFailure() *entry {
 func (r *report) done() bool {
 	return !r.res.BuildFailed && !r.res.Failed && len(r.entries) > 0 &&
 		r.count(gotest.Failed) == 0 && r.count(gotest.NotRun) == 0
+}
+
+// rerun runs the tests named (as patterns) and adds what they did to res.
+// It returns nil when none ran: the build failed, or go test did.
+func rerun(ctx context.Context, l lesson.Lesson, res *gotest.Result, opt gotest.Options, names []string) (*gotest.Result, error) {
+	opt.Run = "^(" + strings.Join(names, "|") + ")$"
+	more, err := gotest.Run(ctx, l.Dir, opt)
+	if err != nil || more.BuildFailed || len(more.Tests) == 0 {
+		return nil, err
+	}
+	addRerun(res, more)
+	return more, nil
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -128,8 +129,15 @@ type wireUpdate struct {
 }
 
 type pollAnswer struct {
+	Epoch   string       `json:"epoch"`
 	Updates []wireUpdate `json:"updates"`
 	Next    uint64       `json:"next"`
+}
+
+// next is the path of the request after answer a, with since and epoch as
+// the page sends them.
+func (a pollAnswer) next(path string) string {
+	return fmt.Sprintf("%s?since=%d&epoch=%s", path, a.Next, url.QueryEscape(a.Epoch))
 }
 
 // run is one measurement in progress.
@@ -277,13 +285,14 @@ func (r *run) poll(ctx context.Context, i int, since uint64) error {
 	}
 	t := time.NewTicker(r.mode.Interval)
 	defer t.Stop()
+	path := fmt.Sprintf("/poll?since=%d", since)
 	for {
-		a, err := r.get(ctx, hc, fmt.Sprintf("/poll?since=%d", since))
+		a, err := r.get(ctx, hc, path)
 		if err != nil {
 			return err
 		}
 		r.record(i, a.Updates...)
-		since = a.Next
+		path = a.next("/poll")
 		select {
 		case <-ctx.Done():
 			return nil
@@ -296,13 +305,14 @@ func (r *run) poll(ctx context.Context, i int, since uint64) error {
 func (r *run) longPoll(ctx context.Context, i int, since uint64) error {
 	hc := newClient(&r.c)
 	defer hc.CloseIdleConnections()
+	path := fmt.Sprintf("/longpoll?since=%d", since)
 	for ctx.Err() == nil {
-		a, err := r.get(ctx, hc, fmt.Sprintf("/longpoll?since=%d", since))
+		a, err := r.get(ctx, hc, path)
 		if err != nil {
 			return err
 		}
 		r.record(i, a.Updates...)
-		since = a.Next
+		path = a.next("/longpoll")
 	}
 	return nil
 }

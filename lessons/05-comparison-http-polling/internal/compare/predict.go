@@ -15,7 +15,7 @@ type Sizes struct {
 	Request  int // a poll's request line and browser headers
 	Headers  int // how many headers the request carries, Host included
 	Response int // a poll answer's status line and headers
-	Envelope int // {"updates":[...],"next":N} and its newline, less the updates
+	Envelope int // {"epoch":E,"updates":[...],"next":N} and its newline, less the updates
 	Update   int // one update's JSON
 	SSE      int // what an event adds around an update: id: and data: lines, the blank line, chunk framing
 	WS       int // what a message adds: the frame header, 2 bytes under 126 of payload
@@ -25,14 +25,17 @@ type Sizes struct {
 // connection and takes it apart.
 func MeasureSizes(ctx context.Context, addr string) (Sizes, error) {
 	var s Sizes
-	last, err := latest(ctx, addr)
+	all, err := pollAll(ctx, addr)
+	last := all.Next
 	if err != nil || last == 0 {
 		return s, fmt.Errorf("asking for the latest update: %v (seq %d)", err, last)
 	}
 	var c counters
 	hc := newClient(&c)
 	defer hc.CloseIdleConnections()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/poll?since=%d", addr, last-1), nil)
+	// The request the page sends, since and epoch from the answer before.
+	all.Next = last - 1
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+all.next("/poll"), nil)
 	if err != nil {
 		return s, err
 	}
@@ -50,7 +53,7 @@ func MeasureSizes(ctx context.Context, addr string) (Sizes, error) {
 		Updates []json.RawMessage `json:"updates"`
 	}
 	if err := json.Unmarshal(body, &a); err != nil || len(a.Updates) == 0 {
-		return s, fmt.Errorf("GET /poll?since=%d: %q: want at least one update (%v)", last-1, body, err)
+		return s, fmt.Errorf("GET %s: %q: want at least one update (%v)", all.next("/poll"), body, err)
 	}
 	s.Request = int(c.up.Load())
 	s.Headers = len(req.Header) + 1
