@@ -19,9 +19,9 @@ type client struct {
 //
 // TODO: TestWelcome. Accept with OriginPatterns from
 // s.cfg.origins.acceptPatterns(r) (origin_coder.go), read limit
-// maxMessageSize, defer CloseNow. Check the query (parseJoin), get the room
-// (s.rooms.get: errStopped means shutdown, answered with close 1001) and
-// join it. Then three goroutines: this one reads (readPump, as the tests'
+// maxMessageSize, defer CloseNow. Check the query (parseJoin), and join
+// the room (s.rooms.join: errStopped means shutdown, answered with close
+// 1001). Then three goroutines: this one reads (readPump, as the tests'
 // messages call it), one writes everything the queue holds (writePump: the
 // only writer of messages, each write under a timeout of s.cfg.writeWait),
 // one pings (keepalive). When reading ends, leave the room, close the

@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"embed"
+	"fmt"
 	"io"
 	"io/fs"
 	"log"
@@ -39,13 +40,20 @@ func main() {
 // run parses args, serves until ctx is done, then shuts down gracefully.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg config
-	if err := parseFlags(newFlags("chat", stderr, &cfg), args, &cfg); err != nil {
+	fs := newFlags("chat", stderr, &cfg)
+	// Each room is a goroutine and up to historySize messages, and anyone may
+	// name a new one: past this many, joining a new room is refused.
+	maxRooms := fs.Int("max-rooms", 10_000, "how many rooms with members or messages the server keeps at once")
+	if err := parseFlags(fs, args, &cfg); err != nil {
 		return err
+	}
+	if *maxRooms < 1 {
+		return fmt.Errorf("-max-rooms must be at least 1, got %d", *maxRooms)
 	}
 	logf := log.New(stderr, "", log.LstdFlags).Printf
 	s := &server{cfg: cfg, sockets: newSockets()}
 	// The rooms stop when shutdown begins, with the WebSockets.
-	s.rooms = newRooms(s.closing, newEpoch())
+	s.rooms = newRooms(s.closing, newEpoch(), *maxRooms)
 	err := serve(ctx, cfg.addr, s.routes(), s.sockets, stdout, logf)
 	s.startClosing() // when serve failed to start, the rooms stop too
 	if !s.rooms.wait(time.Second) {

@@ -9,12 +9,14 @@ import (
 // join or come back.
 const historySize = 50
 
-// errStopped: the room has stopped because the server is shutting down.
+// errStopped: the room has stopped: the server is shutting down, or the
+// room ended empty (rooms.go then starts it anew for the joiner).
 var errStopped = errors.New("server shutting down")
 
-// room is one chat room. rooms.go starts its run on first use, once for each
-// room, and calls nothing else. The TODOs follow the tests in the order
-// `make lesson-4` runs them.
+// room is one chat room. rooms.go starts its run on first use and calls
+// join for each joiner; once run has returned, rooms.go forgets the room,
+// and the next joiner starts a new one. The TODOs follow the tests in the
+// order `make lesson-4` runs them.
 //
 // TODO: TestWelcome. One goroutine, run, owns the room's members, history
 // and ids; join, leave and post hand their work to it over channels, and
@@ -47,6 +49,9 @@ var errStopped = errors.New("server shutting down")
 //
 // TODO: TestShutdown. run returns when ctx is done; from then on join
 // returns errStopped and leave and post return at once.
+//
+// TODO: TestEmptyRooms. run also returns when its last member leaves and
+// the room holds no messages: it holds nothing, and rooms.go forgets it.
 type room struct {
 	name  string
 	epoch string

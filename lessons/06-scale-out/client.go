@@ -21,6 +21,9 @@ import (
 // the member is evicted.
 const queueSize = 256
 
+// errNameLost tells a member that its name is another's now.
+var errNameLost = errors.New("your name was taken while the chat could not reach its broker: join with another")
+
 // errNotSent answers a message NATS did not take in time.
 var errNotSent = errors.New("not sent, try again")
 
@@ -41,7 +44,11 @@ type client struct {
 	closeReason string
 	// replies carries the reader's error messages to writePump.
 	replies chan []byte
-	gone    chan struct{} // closed when writePump returns
+	// lost is closed when another member took the name while NATS could
+	// not hear this instance (presence.go): the writer tells the member and
+	// closes with 1008.
+	lost <-chan struct{}
+	gone chan struct{} // closed when writePump returns
 }
 
 // drop is how a room that can no longer deliver lets c go: its writer
@@ -76,7 +83,7 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer leaveRoom()
-	rev, err := s.claims.claim(s.closing, req.room, req.name)
+	rev, lost, err := s.claims.claim(s.closing, req.room, req.name)
 	if errors.Is(err, errTaken) {
 		s.refuse(conn, websocket.StatusPolicyViolation, err)
 		return
@@ -87,7 +94,7 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.claims.release(req.room, req.name)
 	c := &client{name: req.name, conn: conn, send: make(chan []byte, queueSize),
-		replies: make(chan []byte), gone: make(chan struct{})}
+		replies: make(chan []byte), lost: lost, gone: make(chan struct{})}
 	if err := rm.join(c, req, rev); err != nil {
 		s.unavailable(conn, req, err)
 		return
@@ -191,6 +198,9 @@ func (s *server) writePump(ctx context.Context, c *client) {
 			}
 			data = d
 		case data = <-c.replies:
+		case <-c.lost:
+			s.refuse(c.conn, websocket.StatusPolicyViolation, errNameLost)
+			return
 		case <-s.closing.Done():
 			c.conn.Close(websocket.StatusGoingAway, "server shutting down")
 			return

@@ -26,6 +26,13 @@ var errTaken = errors.New("name taken")
 // every period, so that the bucket's TTL ends only those of an instance
 // that died, and returns when ctx is done. A claim that NATS does not
 // answer is no claim: it fails (not with errTaken), and the join ends there.
+//
+// TODO: TestLongOutage. A key expires when NATS cannot hear this instance
+// for longer than the TTL. refresh, once NATS answers again, claims it
+// again; if another member took the name meanwhile, the claim is lost:
+// close the channel claim returned, and forget the key, which is not this
+// instance's any more. A refresh waiting for NATS never holds up the
+// claims and releases of other keys.
 type claims struct{}
 
 func newClaims(b *broker) *claims {
@@ -33,9 +40,10 @@ func newClaims(b *broker) *claims {
 }
 
 // claim takes name in room for this instance and returns the revision of
-// the claim, or errTaken.
-func (p *claims) claim(ctx context.Context, room, name string) (uint64, error) {
-	return 0, errors.New("claim is not written yet: see the TODOs in presence.go")
+// the claim, and a channel closed if the name is lost to another member
+// later; or errTaken.
+func (p *claims) claim(ctx context.Context, room, name string) (uint64, <-chan struct{}, error) {
+	return 0, nil, errors.New("claim is not written yet: see the TODOs in presence.go")
 }
 
 // release gives name in room back.

@@ -275,10 +275,11 @@ func TestInstanceDies(t *testing.T) {
 // test can cut it as a crash or a lost network would: the instance stays
 // up but NATS hears nothing more from it, not even a goodbye.
 type relay struct {
-	url string
-	ln  net.Listener
+	url    string
+	target string // the NATS server's host:port
 
 	mu    sync.Mutex
+	ln    net.Listener
 	conns []net.Conn
 	isCut bool // no connection gets through any more
 	wg    sync.WaitGroup
@@ -326,15 +327,36 @@ func startRelay(tb testing.TB, natsURL string) *relay {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(tb, err, "the test's relay to NATS")
-	r := &relay{url: "nats://" + ln.Addr().String(), ln: ln}
-	target := strings.TrimPrefix(natsURL, "nats://")
+	r := &relay{url: "nats://" + ln.Addr().String(), target: strings.TrimPrefix(natsURL, "nats://")}
+	r.serve(ln)
+	tb.Cleanup(r.cut)
+	return r
+}
+
+// restore lets connections through again, on the same address, as a
+// network that comes back does: the instance reconnects by itself.
+func (r *relay) restore(tb testing.TB) {
+	tb.Helper()
+	ln, err := net.Listen("tcp", strings.TrimPrefix(r.url, "nats://"))
+	require.NoError(tb, err, "the test's relay to NATS, listening again")
+	r.mu.Lock()
+	r.isCut = false
+	r.mu.Unlock()
+	r.serve(ln)
+}
+
+// serve relays every connection ln accepts, until cut.
+func (r *relay) serve(ln net.Listener) {
+	r.mu.Lock()
+	r.ln = ln
+	r.mu.Unlock()
 	r.wg.Go(func() {
 		for {
 			in, err := ln.Accept()
 			if err != nil {
 				return // cut
 			}
-			out, err := net.DialTimeout("tcp", target, readTimeout)
+			out, err := net.DialTimeout("tcp", r.target, readTimeout)
 			if err != nil || !r.track(in, out) {
 				in.Close()
 				if out != nil {
@@ -350,8 +372,6 @@ func startRelay(tb testing.TB, natsURL string) *relay {
 			}
 		}
 	})
-	tb.Cleanup(r.cut)
-	return r
 }
 
 // track keeps in and out for cut, unless the relay is cut already.

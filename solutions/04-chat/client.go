@@ -67,10 +67,7 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &client{name: req.name, conn: conn, send: make(chan []byte, queueSize),
 		replies: make(chan []byte), gone: make(chan struct{})}
-	rm, err := s.rooms.get(req.room)
-	if err == nil {
-		err = rm.join(c, req)
-	}
+	rm, err := s.rooms.join(c, req)
 	if errors.Is(err, errStopped) {
 		conn.Close(websocket.StatusGoingAway, "server shutting down")
 		return

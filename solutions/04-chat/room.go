@@ -13,7 +13,8 @@ import (
 // join or come back.
 const historySize = 50
 
-// errStopped: the room has stopped because the server is shutting down.
+// errStopped: the room has stopped: the server is shutting down, or the
+// room ended empty (rooms.go then starts it anew for the joiner).
 var errStopped = errors.New("server shutting down")
 
 // room is one chat room. One goroutine, run, owns its members, its history
@@ -55,8 +56,9 @@ func newRoom(name, epoch string) *room {
 	}
 }
 
-// run owns the room until ctx is done. It never waits for a member: one whose
-// queue is full is evicted, so that a slow reader holds up nobody.
+// run owns the room until ctx is done, or until its last member leaves and
+// it holds no messages. It never waits for a member: one whose queue is
+// full is evicted, so that a slow reader holds up nobody.
 func (r *room) run(ctx context.Context) {
 	defer close(r.stopped)
 	members := make(map[string]*client)
@@ -80,6 +82,12 @@ func (r *room) run(ctx context.Context) {
 			if members[c.name] == c { // not evicted already
 				delete(members, c.name)
 				r.broadcast(members, encode(presence{Type: "leave", Room: r.name, Name: c.name}))
+			}
+			if len(members) == 0 && len(history) == 0 {
+				// Nobody here and nothing said: the room holds nothing, and
+				// ends. A join on its way gets errStopped, and rooms.go
+				// starts the room anew for it.
+				return
 			}
 		case p := <-r.posts:
 			if members[p.from.name] != p.from {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"maps"
@@ -28,31 +30,56 @@ type claims struct {
 	nc *nats.Conn
 	kv jetstream.KeyValue
 
-	mu   sync.Mutex
-	held map[string]uint64 // key: the revision this instance last wrote
+	mu   sync.Mutex // guards held, never held across a call to NATS
+	held map[string]*holding
+}
+
+// holding is one key this instance holds. Its mu orders the calls to NATS
+// for that key, so that a refresh and the release never cross.
+type holding struct {
+	mu    sync.Mutex
+	value []byte        // the name and a token of this claim's own
+	rev   uint64        // the revision this instance last wrote
+	gone  bool          // released, or lost
+	lost  chan struct{} // closed when another member took the name
 }
 
 func newClaims(b *broker) *claims {
-	return &claims{nc: b.nc, kv: b.presence, held: make(map[string]uint64)}
+	return &claims{nc: b.nc, kv: b.presence, held: make(map[string]*holding)}
 }
 
 // claim takes name in room for this instance and returns the revision of
-// the claim, or errTaken (wrapped, with the reason for the client).
-func (p *claims) claim(ctx context.Context, room, name string) (uint64, error) {
+// the claim, and a channel closed if the name is lost: it expired while
+// NATS could not hear this instance, and another member took it. It fails
+// with errTaken (wrapped, with the reason for the client) when the name is
+// held already.
+func (p *claims) claim(ctx context.Context, room, name string) (uint64, <-chan struct{}, error) {
 	key := presenceKey(room, name)
+	taken := fmt.Errorf("name %q is taken in room %q: %w", name, room, errTaken)
+	p.mu.Lock()
+	_, mine := p.held[key]
+	p.mu.Unlock()
+	if mine {
+		// A member here holds it, though its key may have expired while
+		// NATS could not hear us: refresh claims it again for that member.
+		return 0, nil, taken
+	}
 	ctx, cancel := context.WithTimeout(ctx, presenceTimeout)
 	defer cancel()
-	rev, err := p.kv.Create(ctx, key, []byte(name))
+	// The token tells this claim's writes from another's with the same name.
+	value := []byte(name + " " + rand.Text())
+	rev, err := p.kv.Create(ctx, key, value)
 	if errors.Is(err, jetstream.ErrKeyExists) {
-		return 0, fmt.Errorf("name %q is taken in room %q: %w", name, room, errTaken)
+		return 0, nil, taken
 	}
 	if err != nil {
-		return 0, fmt.Errorf("presence unavailable: %v", err)
+		return 0, nil, fmt.Errorf("presence unavailable: %v", err)
 	}
+	h := &holding{value: value, rev: rev, lost: make(chan struct{})}
 	p.mu.Lock()
-	p.held[key] = rev
+	p.held[key] = h
 	p.mu.Unlock()
-	return rev, nil
+	return rev, h.lost, nil
 }
 
 // release gives name in room back: every instance's watcher sees the delete
@@ -60,17 +87,26 @@ func (p *claims) claim(ctx context.Context, room, name string) (uint64, error) {
 func (p *claims) release(room, name string) {
 	key := presenceKey(room, name)
 	p.mu.Lock()
-	rev, ok := p.held[key]
+	h, ok := p.held[key]
 	delete(p.held, key)
 	p.mu.Unlock()
-	if !ok || !p.nc.IsConnected() {
+	if !ok {
+		return
+	}
+	h.mu.Lock() // after a refresh of this key under way
+	defer h.mu.Unlock()
+	if h.gone {
+		return
+	}
+	h.gone = true
+	if !p.nc.IsConnected() {
 		return // with NATS gone, the key's TTL ends it
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
 	// Only our own claim: had it expired and been taken by another, the
 	// revision would differ and the delete would fail, as it should.
-	p.kv.Delete(ctx, key, jetstream.LastRevision(rev))
+	p.kv.Delete(ctx, key, jetstream.LastRevision(h.rev))
 }
 
 // refresh rewrites every key this instance holds, every period, so that the
@@ -85,6 +121,9 @@ func (p *claims) refresh(ctx context.Context, period time.Duration) {
 			return
 		case <-t.C:
 		}
+		if !p.nc.IsConnected() {
+			continue // each write would wait its whole timeout
+		}
 		p.mu.Lock()
 		keys := slices.Collect(maps.Keys(p.held))
 		p.mu.Unlock()
@@ -94,17 +133,61 @@ func (p *claims) refresh(ctx context.Context, period time.Duration) {
 	}
 }
 
-// refreshKey rewrites key if this instance still holds it.
+// refreshKey rewrites key if this instance still holds it. An Update
+// refused for its revision is not always a name lost (see reclaim); when it
+// is, the member is told through lost.
 func (p *claims) refreshKey(ctx context.Context, key string) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	rev, ok := p.held[key]
+	h, ok := p.held[key]
+	p.mu.Unlock()
 	if !ok {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.gone {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, presenceTimeout)
 	defer cancel()
-	if rev, err := p.kv.Update(ctx, key, []byte(presenceName(key)), rev); err == nil {
-		p.held[key] = rev
+	rev, err := p.kv.Update(ctx, key, h.value, h.rev)
+	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		rev, err = p.reclaim(ctx, key, h)
 	}
+	if errors.Is(err, errTaken) {
+		h.gone = true
+		close(h.lost)
+		p.mu.Lock()
+		if p.held[key] == h {
+			delete(p.held, key)
+		}
+		p.mu.Unlock()
+		return
+	}
+	if err == nil {
+		h.rev = rev
+	}
+}
+
+// reclaim finds out why an Update of key was refused for its revision: the
+// key expired while NATS could not hear this instance, for longer than the
+// TTL (then Create it again); or the last write was stored but its answer
+// lost with the connection (the key holds this claim's value: go on from
+// its revision); or another member took the name meanwhile (errTaken).
+func (p *claims) reclaim(ctx context.Context, key string, h *holding) (uint64, error) {
+	e, err := p.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		rev, err := p.kv.Create(ctx, key, h.value)
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return 0, errTaken // taken a moment ago
+		}
+		return rev, err
+	}
+	if err != nil {
+		return 0, err
+	}
+	if bytes.Equal(e.Value(), h.value) {
+		return e.Revision(), nil
+	}
+	return 0, errTaken
 }
