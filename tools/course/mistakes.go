@@ -64,15 +64,19 @@ func (v *verdict) checkMistakes(ctx context.Context) {
 		return
 	}
 	caught := 0
+	var missed []string
 	v.details = append(v.details, fmt.Sprintf("mistakes (%s; each first time, which the limit bounds, is how long after the solution's tests reached the reported test it failed; in brackets, when it failed, build left out, and the whole run, build included):", atOnce(workers)))
 	for _, o := range outcomes {
 		if o.fail == "" {
 			caught++
+		} else {
+			missed = append(missed, o.mistake.Title)
 		}
 		v.details = append(v.details, o.lines()...)
 	}
 	if caught < len(outcomes) {
-		v.problems = append(v.problems, fmt.Sprintf("%d of %d mistakes not reported as %s says", len(outcomes)-caught, len(outcomes), mistakes.FileName))
+		// Named here too: a log cut short for its length keeps the headline.
+		v.problems = append(v.problems, fmt.Sprintf("%d of %d mistakes not reported as %s says (%s)", len(outcomes)-caught, len(outcomes), mistakes.FileName, quoteAll(missed)))
 	}
 	if caught > 0 {
 		v.held = append(v.held, fmt.Sprintf("%s caught, %s", plural(caught, "mistake"), atOnce(workers)))

@@ -25,7 +25,7 @@ func assertMistakeLines(t *testing.T, out string) {
 		"FAIL 06-missed  mistakes.md has 8 mistakes, want at least 10; "+
 			`README.md's Mistakes section does not name "Reported under the wrong test", "Message lacks a word", "Too slow", "Does not build", "Replace text not found", "Hangs"; `+
 			`solutions/06-missed/mistakes.md:132: "Replace text not found": the replace text is not in half.go; `+
-			"6 of 7 mistakes not reported as mistakes.md says",
+			`6 of 7 mistakes not reported as mistakes.md says ("Passes every test", "Reported under the wrong test", "Message lacks a word", "Too slow", "Does not build", "Hangs")`,
 		"1 mistake caught, ",
 		"      mistakes (",
 		"      ok   Caught as written: TestHalf, ",
