@@ -54,6 +54,10 @@ func BenchmarkTransports(b *testing.B) {
 			b.ReportMetric(s.Down, "B-down/update")
 			b.ReportMetric(s.Up, "B-up/update")
 			b.ReportMetric(s.Requests, "requests/update")
+			if s.Segments >= 0 {
+				b.ReportMetric(s.Segments, "segments/update")
+				b.ReportMetric(s.Wire, "wire-B/update")
+			}
 			b.ReportMetric(s.CPU*1e6, "server-µs/update")
 			b.ReportMetric(p.Down+p.Up, "predicted-B/update")
 		})

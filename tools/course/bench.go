@@ -22,7 +22,9 @@ const benchLesson = 5
 // cmdBench runs lesson 05's comparison of polling, long-polling, SSE and
 // WebSocket (its cmd/compare) against the reference solution, or with -own
 // against the student's code, and leaves the table and the chart in the
-// lesson's results folder. Arguments after -- go to cmd/compare.
+// lesson's results folder: the reference's there, tracked in git; the
+// student's in results/own, which git ignores. Arguments after -- go to
+// cmd/compare.
 func cmdBench(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -44,16 +46,28 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 	s := e.newStatus()
 	defer s.done()
 	s.phase("bench: building lesson 5's cmd/compare", buildNote)
-	bin, out, err := lesson.BuildPackage(ctx, l.Dir, "./cmd/compare", filepath.Join(tmp, "compare"))
+	bin, buildOut, err := lesson.BuildPackage(ctx, l.Dir, "./cmd/compare", filepath.Join(tmp, "compare"))
 	if err != nil {
 		s.done()
-		fmt.Fprintf(e.stderr, "bench: building %s/cmd/compare: %v\n%s", e.rel(l.Dir), err, out)
+		fmt.Fprintf(e.stderr, "bench: building %s/cmd/compare: %v\n%s", e.rel(l.Dir), err, buildOut)
 		return exitFail
 	}
-	compareArgs := []string{"-out", "results"}
-	if !*own {
-		compareArgs = append(compareArgs, "-with", l.SolutionDir)
+	// The tables name the server by its folder from the course's root,
+	// wherever make runs.
+	fromRoot := func(dir string) string {
+		rel, err := filepath.Rel(e.root, dir)
+		if err != nil {
+			return dir
+		}
+		return filepath.ToSlash(rel)
 	}
+	out := "results"
+	compareArgs := []string{"-name", "the reference solution, " + fromRoot(l.SolutionDir), "-with", l.SolutionDir}
+	if *own {
+		out = filepath.Join("results", "own")
+		compareArgs = []string{"-name", "your code, " + fromRoot(l.Dir)}
+	}
+	compareArgs = append(compareArgs, "-out", out)
 	cmd := exec.Command(bin, append(compareArgs, fs.Args()...)...)
 	cmd.Dir = l.Dir
 	cmd.Env = append(os.Environ(), "GOWORK=off")
@@ -64,14 +78,21 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 	lines.flush()
 	s.done()
 	if code != exitOK {
+		if *own && code == exitFail {
+			fmt.Fprintf(e.stderr, "\nbench measures a server that works: once `make lesson-%d` passes, run `make bench ARGS=-own` again.\n", benchLesson)
+		}
 		return code
 	}
-	fmt.Fprintf(e.stdout, "\nThe table and the chart are in %s.\n", e.rel(filepath.Join(l.Dir, "results")))
+	fmt.Fprintf(e.stdout, "\nThe table and the chart are in %s.\n", e.rel(filepath.Join(l.Dir, out)))
 	return exitOK
 }
 
-// benchRun matches cmd/compare's line after each measurement: "run 2/3 sse ...".
-var benchRun = regexp.MustCompile(`^run (\d+)/(\d+) (\S+)`)
+// benchRun matches cmd/compare's line after each measurement: "run 2/3 sse
+// ...", and benchMemory its line after each memory reading: "memory ws ...".
+var (
+	benchRun    = regexp.MustCompile(`^run (\d+)/(\d+) (poll \S+|\S+)`)
+	benchMemory = regexp.MustCompile(`^memory (\S+)`)
+)
 
 // benchLines passes cmd/compare's output on to out line by line, and keeps
 // the status saying what it measures and about how long is left.
@@ -124,6 +145,8 @@ func (b *benchLines) read(line string) {
 		if m := benchRun.FindStringSubmatch(line); m != nil {
 			b.measured++
 			b.s.update(fmt.Sprintf("run %s/%s, %d measured (last: %s)", m[1], m[2], b.measured, m[3]))
+		} else if m := benchMemory.FindStringSubmatch(line); m != nil {
+			b.s.update("memory per connection (last: " + m[1] + ")")
 		}
 	}
 }

@@ -25,7 +25,7 @@ func TestBenchUsage(t *testing.T) {
 // the status says the run, the transport last measured and the time left:
 // in a terminal erased before each line and drawn again after it.
 func TestBenchLines(t *testing.T) {
-	compareOut := "building the server: /x\nserver 127.0.0.1:1, -rate 10\nabout 1m0s to go\nrun 1/3 poll-100ms   10 updates/s\nrun 1/3 sse   10 updates/s\ntable"
+	compareOut := "building the server: /x\nserver 127.0.0.1:1, -rate 10\nabout 1m0s to go\nrun 1/3 poll-100ms   10 updates/s\nrun 1/3 sse   10 updates/s\nmemory longpoll -rate 0.01 200 connections: 40.1 kB each\ntable"
 	for _, live := range []bool{false, true} {
 		c := newFakeClock()
 		s, status := c.status(live)
@@ -51,6 +51,7 @@ func TestBenchLines(t *testing.T) {
 			": run 1/3, 1 measured (last: poll-100ms), about 5",
 			": run 1/3, 2 measured (last: sse), about 50s left",
 			": run 1/3, 2 measured (last: sse), about 46s left", // counting down between lines
+			": memory per connection (last: longpoll), about ",
 		} {
 			if !strings.Contains(got, want) {
 				t.Errorf("live=%v: no status %q in:\n%s", live, want, got)

@@ -55,14 +55,18 @@ type Result struct {
 	Mode      Mode
 	Clients   int
 	Window    time.Duration
-	Published int           // updates published during the window
-	Delivered int           // of those, deliveries to clients (at most Published×Clients)
-	Received  int           // deliveries that arrived during the window, of any update
-	Latencies []float64     // of the deliveries counted in Delivered, in seconds, sorted
-	Up, Down  int64         // bytes on the wire during the window
-	Requests  int64         // HTTP requests sent during the window
-	CPU       time.Duration // server CPU time during the window; -1 when unknown
-	ClientCPU time.Duration // the load generator's CPU time during the window; -1 when unknown
+	Published int       // updates published during the window
+	Delivered int       // of those, deliveries to clients (at most Published×Clients)
+	Received  int       // deliveries that arrived during the window, of any update
+	Latencies []float64 // of the deliveries counted in Delivered, in seconds, sorted
+	Up, Down  int64     // bytes read and written at the connections during the window, TCP/IP headers not included
+	// Segments is how many TCP segments the clients' connections sent and
+	// received during the window, ACKs included; -1 when unknown. Each
+	// carried Header bytes of IP and TCP header.
+	Segments, Header int64
+	Requests         int64         // HTTP requests sent during the window
+	CPU              time.Duration // server CPU time during the window; -1 when unknown
+	ClientCPU        time.Duration // the load generator's CPU time during the window; -1 when unknown
 }
 
 // PerSecond is updates delivered per second, over all clients.
@@ -96,6 +100,24 @@ func (r Result) per(total float64) float64 {
 func (r Result) UpPerUpdate() float64       { return r.per(float64(r.Up)) }
 func (r Result) DownPerUpdate() float64     { return r.per(float64(r.Down)) }
 func (r Result) RequestsPerUpdate() float64 { return r.per(float64(r.Requests)) }
+
+// SegmentsPerUpdate is TCP segments both ways per delivered update; -1 when
+// unknown.
+func (r Result) SegmentsPerUpdate() float64 {
+	if r.Segments < 0 {
+		return -1
+	}
+	return r.per(float64(r.Segments))
+}
+
+// WirePerUpdate is bytes on the wire both ways per delivered update, the
+// IP and TCP headers of every segment included; -1 when unknown.
+func (r Result) WirePerUpdate() float64 {
+	if r.Segments < 0 {
+		return -1
+	}
+	return r.per(float64(r.Up + r.Down + r.Segments*r.Header))
+}
 
 // CPUPerUpdate is server CPU time per delivered update, in seconds; -1 when
 // unknown.
@@ -163,24 +185,12 @@ func (r *run) record(client int, us ...wireUpdate) {
 // them and works out the figures.
 func Measure(ctx context.Context, cfg Config, mode Mode) (Result, error) {
 	r := &run{cfg: cfg, mode: mode, got: make([][]receipt, cfg.Clients)}
-	start, err := latest(ctx, cfg.Addr)
+	stop, err := r.start(ctx)
 	if err != nil {
 		return Result{}, err
 	}
-	cctx, stop := context.WithCancel(ctx)
-	defer stop()
-	var wg sync.WaitGroup
-	errs := make(chan error, cfg.Clients)
-	for i := range cfg.Clients {
-		wg.Go(func() {
-			if err := r.client(cctx, i, start); err != nil && cctx.Err() == nil {
-				errs <- fmt.Errorf("%s client %d: %w", mode.Name(), i, err)
-			}
-		})
-	}
 	fail := func(err error) (Result, error) {
 		stop()
-		wg.Wait()
 		return Result{}, err
 	}
 	if err := Sleep(ctx, cfg.Warmup); err != nil {
@@ -188,14 +198,20 @@ func Measure(ctx context.Context, cfg Config, mode Mode) (Result, error) {
 	}
 	cpu0, ccpu0 := readCPU(cfg.CPU), readCPU(cfg.ClientCPU)
 	up0, down0, req0 := r.c.up.Load(), r.c.down.Load(), r.c.requests.Load()
+	segs0, _, segsOK0 := r.c.segments()
 	t0 := time.Now()
 	if err := Sleep(ctx, cfg.Window); err != nil {
 		return fail(err)
 	}
 	t1 := time.Now()
 	cpu1, ccpu1 := readCPU(cfg.CPU), readCPU(cfg.ClientCPU)
+	segs1, header, segsOK1 := r.c.segments()
 	res := Result{Mode: mode, Clients: cfg.Clients, Window: t1.Sub(t0),
-		Up: r.c.up.Load() - up0, Down: r.c.down.Load() - down0, Requests: r.c.requests.Load() - req0, CPU: -1, ClientCPU: -1}
+		Up: r.c.up.Load() - up0, Down: r.c.down.Load() - down0, Requests: r.c.requests.Load() - req0,
+		Segments: -1, CPU: -1, ClientCPU: -1}
+	if segsOK0 && segsOK1 {
+		res.Segments, res.Header = segs1-segs0, int64(header)
+	}
 	if cpu0 >= 0 && cpu1 >= 0 {
 		res.CPU = cpu1 - cpu0
 	}
@@ -207,12 +223,8 @@ func Measure(ctx context.Context, cfg Config, mode Mode) (Result, error) {
 	if err := Sleep(ctx, mode.Interval+500*time.Millisecond); err != nil {
 		return fail(err)
 	}
-	stop()
-	wg.Wait()
-	select {
-	case err := <-errs:
+	if err := stop(); err != nil {
 		return Result{}, err
-	default:
 	}
 
 	published, err := publishedBetween(ctx, cfg.Addr, t0.UnixNano(), t1.UnixNano())
@@ -235,6 +247,35 @@ func Measure(ctx context.Context, cfg Config, mode Mode) (Result, error) {
 	}
 	slices.Sort(res.Latencies)
 	return res, nil
+}
+
+// start runs r's clients, from the server's latest update on, until stop
+// is called; stop waits for them and returns the first client's error.
+func (r *run) start(ctx context.Context) (stop func() error, err error) {
+	since, err := latest(ctx, r.cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	errs := make(chan error, r.cfg.Clients)
+	for i := range r.cfg.Clients {
+		wg.Go(func() {
+			if err := r.client(cctx, i, since); err != nil && cctx.Err() == nil {
+				errs <- fmt.Errorf("%s client %d: %w", r.mode.Name(), i, err)
+			}
+		})
+	}
+	return func() error {
+		cancel()
+		wg.Wait()
+		select {
+		case err := <-errs:
+			return err
+		default:
+			return nil
+		}
+	}, nil
 }
 
 func readCPU(f func() (time.Duration, error)) time.Duration {

@@ -19,6 +19,7 @@ type Sizes struct {
 	Update   int // one update's JSON
 	SSE      int // what an event adds around an update: id: and data: lines, the blank line, chunk framing
 	WS       int // what a message adds: the frame header, 2 bytes under 126 of payload
+	Segment  int // IP and TCP header bytes of each TCP segment; 0 when unknown
 }
 
 // MeasureSizes sends one poll with the browser's headers through a counted
@@ -67,6 +68,9 @@ func MeasureSizes(ctx context.Context, addr string) (Sizes, error) {
 	event := len("id: \ndata: \n\n") + seq + s.Update
 	s.SSE = event - s.Update + len(strconv.FormatInt(int64(event), 16)) + len("\r\n\r\n")
 	s.WS = 2
+	if _, header, ok := c.segments(); ok {
+		s.Segment = header
+	}
 	return s, nil
 }
 
@@ -75,6 +79,8 @@ type Prediction struct {
 	PerSecond, Fraction float64
 	P50, P99            float64 // seconds; -1: no figure from first principles
 	Up, Down, Requests  float64
+	Segments            float64 // TCP segments both ways
+	Wire                float64 // Up, Down and each segment's headers; -1 when unknown
 }
 
 // Predict works out a mode's figures from the sizes, the update rate (per
@@ -92,21 +98,38 @@ func Predict(m Mode, s Sizes, rate float64, clients, cores int, cpuPerUpdate flo
 		p.P50, p.P99 = -1, -1
 	}
 	switch m.Kind {
+	// Segments: every request and every answer fits one (a loopback segment
+	// holds 64 kB, an Ethernet one 1448 bytes). A receiver ACKs what it got
+	// within 40 ms unless it has data to send back by then (delayed ACK);
+	// updates come 100 ms apart, so most ACKs go alone.
 	case "poll":
 		k := rate * m.Interval.Seconds() // updates per poll, on average
+		// The request, the answer (carrying the request's ACK, sent at
+		// once), and the answer's ACK, alone: the next poll is far off.
+		p.Segments = 3 / k
 		p.Requests = 1 / k
 		p.Up = float64(s.Request) / k
 		p.Down = float64(s.Response+s.Envelope)/k + float64(s.Update) + 1 // a comma between updates
 		// An update waits for the next poll: uniform over the interval.
 		p.P50, p.P99 = 0.5*m.Interval.Seconds(), 0.99*m.Interval.Seconds()
 	case "longpoll":
+		// The answer; the next request at once, carrying its ACK; and
+		// the server's ACK of that request, alone, as it holds it until
+		// the next update.
+		p.Segments = 3
 		p.Requests = 1
 		p.Up = float64(s.Request)
 		p.Down = float64(s.Response + s.Envelope + s.Update)
 	case "sse":
+		p.Segments = 2 // the event, and its ACK
 		p.Down = float64(s.Update + s.SSE)
 	case "ws":
+		p.Segments = 2 // the message, and its ACK
 		p.Down = float64(s.Update + s.WS)
+	}
+	p.Wire = p.Up + p.Down + p.Segments*float64(s.Segment)
+	if s.Segment == 0 {
+		p.Segments, p.Wire = -1, -1
 	}
 	return p
 }

@@ -15,8 +15,10 @@ type Summary struct {
 	PerSecond, Fraction float64
 	P50, P99            float64 // seconds
 	Up, Down, Requests  float64 // per update
+	Segments, Wire      float64 // per update; -1 unknown
 	CPU, ClientCPU      float64 // per update, in seconds; -1 unknown
 	Predicted           Prediction
+	Runs                []Result // what the medians are of
 }
 
 // CPUTotal is the CPU time per update of the server and the clients
@@ -30,18 +32,10 @@ func (s Summary) CPUTotal() float64 {
 
 // Summarize takes the median of every figure of results, all of one mode.
 func Summarize(results []Result) Summary {
-	med := func(f func(Result) float64) float64 {
-		v := make([]float64, len(results))
-		for i, r := range results {
-			v[i] = f(r)
-		}
-		slices.Sort(v)
-		if len(v)%2 == 1 {
-			return v[len(v)/2]
-		}
-		return (v[len(v)/2-1] + v[len(v)/2]) / 2
-	}
+	med := func(f func(Result) float64) float64 { return median(each(results, f)) }
 	return Summary{
+		Runs:     results,
+		Segments: med(Result.SegmentsPerUpdate), Wire: med(Result.WirePerUpdate),
 		Mode:      results[0].Mode,
 		PerSecond: med(Result.PerSecond), Fraction: med(Result.Fraction),
 		P50: med(func(r Result) float64 { return r.Quantile(0.5) }),
@@ -52,25 +46,56 @@ func Summarize(results []Result) Summary {
 	}
 }
 
-// figure is one column of the table.
-type figure struct {
-	head     string
-	measured func(Summary) float64
-	want     func(Prediction) float64 // nil: no prediction
-	format   func(float64) string
-	floor    float64 // a difference below it counts as none (off)
+// each returns f of every result.
+func each(results []Result, f func(Result) float64) []float64 {
+	v := make([]float64, len(results))
+	for i, r := range results {
+		v[i] = f(r)
+	}
+	return v
 }
 
+func median(v []float64) float64 {
+	v = slices.Sorted(slices.Values(v))
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+// figure is one column of the table.
+type figure struct {
+	head   string
+	per    func(Result) float64     // the figure of one run; the table shows the median
+	want   func(Prediction) float64 // nil: no prediction
+	format func(float64) string
+	floor  float64 // a difference below it counts as none (off)
+}
+
+func (f figure) measured(s Summary) float64 { return median(each(s.Runs, f.per)) }
+
 var figures = []figure{
-	{"updates/s", func(s Summary) float64 { return s.PerSecond }, func(p Prediction) float64 { return p.PerSecond }, fixed(0), 1},
-	{"delivered", func(s Summary) float64 { return s.Fraction }, func(p Prediction) float64 { return p.Fraction }, percent, 0.01},
-	{"p50 latency", func(s Summary) float64 { return s.P50 }, func(p Prediction) float64 { return p.P50 }, duration, 50e-6},
-	{"p99 latency", func(s Summary) float64 { return s.P99 }, func(p Prediction) float64 { return p.P99 }, duration, 50e-6},
-	{"bytes down/update", func(s Summary) float64 { return s.Down }, func(p Prediction) float64 { return p.Down }, fixed(0), 1},
-	{"bytes up/update", func(s Summary) float64 { return s.Up }, func(p Prediction) float64 { return p.Up }, fixed(0), 1},
-	{"requests/update", func(s Summary) float64 { return s.Requests }, func(p Prediction) float64 { return p.Requests }, fixed(2), 0.01},
-	{"server CPU/update", func(s Summary) float64 { return s.CPU }, nil, duration, 1},
-	{"client CPU/update", func(s Summary) float64 { return s.ClientCPU }, nil, duration, 1},
+	{"updates/s", Result.PerSecond, func(p Prediction) float64 { return p.PerSecond }, fixed(0), 1},
+	{"delivered", Result.Fraction, func(p Prediction) float64 { return p.Fraction }, percent, 0.01},
+	{"p50 latency", func(r Result) float64 { return r.Quantile(0.5) }, func(p Prediction) float64 { return p.P50 }, duration, 50e-6},
+	{"p99 latency", func(r Result) float64 { return r.Quantile(0.99) }, func(p Prediction) float64 { return p.P99 }, duration, 50e-6},
+	{"bytes down/update", Result.DownPerUpdate, func(p Prediction) float64 { return p.Down }, fixed(0), 1},
+	{"bytes up/update", Result.UpPerUpdate, func(p Prediction) float64 { return p.Up }, fixed(0), 1},
+	{"requests/update", Result.RequestsPerUpdate, func(p Prediction) float64 { return p.Requests }, fixed(2), 0.01},
+	{"TCP segments/update", Result.SegmentsPerUpdate, func(p Prediction) float64 { return p.Segments }, orNA(fixed(2)), 0.05},
+	{"wire bytes/update", Result.WirePerUpdate, func(p Prediction) float64 { return p.Wire }, orNA(fixed(0)), 1},
+	{"server CPU/update", Result.CPUPerUpdate, nil, duration, 1},
+	{"client CPU/update", Result.ClientCPUPerUpdate, nil, duration, 1},
+}
+
+// orNA says n/a for a figure the system could not give (-1).
+func orNA(f func(float64) string) func(float64) string {
+	return func(v float64) string {
+		if v < 0 {
+			return "n/a"
+		}
+		return f(v)
+	}
 }
 
 func fixed(digits int) func(float64) string {
@@ -144,17 +169,27 @@ func WriteTable(w io.Writer, sums []Summary) {
 	}
 }
 
-// WriteSVG draws latency against bytes per update, both on log scales: a
-// dot for each mode's p50 and a line up to its p99.
+// WriteSVG draws latency against bytes on the wire per update, both on log
+// scales: a dot for each mode's p50 and a line up to its p99. Where the
+// segments could not be counted, the bytes are the payload's alone.
 func WriteSVG(w io.Writer, sums []Summary, title string) {
 	const (
 		width, height = 720, 440
 		left, right   = 70, 30
 		top, bottom   = 50, 60
 	)
+	xlabel := "bytes on the wire per update, both ways, TCP/IP headers included (log scale)"
+	bytesOf := func(s Summary) float64 { return s.Wire }
+	for _, s := range sums {
+		if s.Wire < 0 {
+			xlabel = "bytes per update, both ways, without TCP/IP headers (log scale)"
+			bytesOf = func(s Summary) float64 { return s.Up + s.Down }
+			break
+		}
+	}
 	var xs, ys []float64
 	for _, s := range sums {
-		xs = append(xs, s.Up+s.Down)
+		xs = append(xs, bytesOf(s))
 		ys = append(ys, s.P50, s.P99)
 	}
 	xlo, xhi := decades(xs)
@@ -178,12 +213,12 @@ func WriteSVG(w io.Writer, sums []Summary, title string) {
 		fmt.Fprintf(w, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>`+"\n", left, y, width-right, y)
 		fmt.Fprintf(w, `<text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`+"\n", left-6, y, duration(math.Pow(10, d)))
 	}
-	fmt.Fprintf(w, `<text x="%d" y="%d" text-anchor="middle">bytes on the wire per update, both ways (log scale)</text>`+"\n", (left+width-right)/2, height-18)
+	fmt.Fprintf(w, `<text x="%d" y="%d" text-anchor="middle">%s</text>`+"\n", (left+width-right)/2, height-18, xlabel)
 	fmt.Fprintf(w, `<text transform="translate(16 %d) rotate(-90)" text-anchor="middle">delivery latency: dot p50, bar to p99 (log scale)</text>`+"\n", (top+height-bottom)/2)
 	colors := []string{"#d1495b", "#edae49", "#00798c", "#30638e", "#6a4c93", "#2a9d8f"}
 	for i, s := range sums {
 		c := colors[i%len(colors)]
-		x := px(s.Up + s.Down)
+		x := px(bytesOf(s))
 		fmt.Fprintf(w, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2"/>`+"\n", x, py(s.P50), x, py(s.P99), c)
 		fmt.Fprintf(w, `<circle cx="%.1f" cy="%.1f" r="6" fill="%s"/>`+"\n", x, py(s.P50), c)
 		// Labels go right of the dot, or left of it near the right edge.

@@ -92,6 +92,9 @@ func (s *Server) Stop() error {
 // CPU returns the server's CPU time so far: see ProcessCPU.
 func (s *Server) CPU() (time.Duration, error) { return ProcessCPU(s.cmd.Process.Pid) }
 
+// RSS returns the server's resident memory: see ProcessRSS.
+func (s *Server) RSS() (int64, error) { return ProcessRSS(s.cmd.Process.Pid) }
+
 // SelfCPU returns the CPU time of this process, the load generator, so far.
 func SelfCPU() (time.Duration, error) { return ProcessCPU(os.Getpid()) }
 

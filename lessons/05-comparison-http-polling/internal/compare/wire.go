@@ -4,15 +4,71 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 )
 
 // counters count what one mode's clients put on the wire and take off it,
 // at the connection: request and status lines, headers, bodies, chunk
-// framing, WebSocket frame headers. (TCP and IP headers are not counted:
-// they are the same per packet whatever rides in it.)
+// framing, WebSocket frame headers; and, where the system tells, the TCP
+// segments that carried them, each with its IP and TCP header.
 type counters struct {
 	up, down, requests atomic.Int64
+
+	mu     sync.Mutex
+	open   map[*countingConn]bool
+	closed int64 // segments of the connections already closed
+	header int   // IP and TCP header bytes a segment; 0 until one is known
+	noSegs bool  // a connection whose segments cannot be counted
+}
+
+// track adds an open connection to those whose segments are counted.
+func (c *counters) track(cc *countingConn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.open == nil {
+		c.open = map[*countingConn]bool{}
+	}
+	c.open[cc] = true
+}
+
+// forget counts a connection's segments once more, as it closes, and stops
+// following it.
+func (c *counters) forget(cc *countingConn) {
+	segs, header, ok := tcpSegments(cc.Conn)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.open[cc] {
+		return // closed before
+	}
+	delete(c.open, cc)
+	c.note(segs, header, ok)
+	c.closed += segs
+}
+
+// note keeps what one reading of TCP_INFO said of the header, or that there
+// was none. c.mu is held.
+func (c *counters) note(segs int64, header int, ok bool) {
+	if !ok {
+		c.noSegs = true
+		return
+	}
+	c.header = header
+}
+
+// segments returns the segments every connection has sent and received so
+// far, and the header bytes of each; ok is false when some connection's
+// cannot be read.
+func (c *counters) segments() (segs int64, header int, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	segs = c.closed
+	for cc := range c.open {
+		n, h, ok := tcpSegments(cc.Conn)
+		c.note(n, h, ok)
+		segs += n
+	}
+	return segs, c.header, !c.noSegs && c.header > 0
 }
 
 // countingConn counts the bytes read and written through a connection.
@@ -21,16 +77,21 @@ type countingConn struct {
 	c *counters
 }
 
-func (cc countingConn) Read(p []byte) (int, error) {
+func (cc *countingConn) Read(p []byte) (int, error) {
 	n, err := cc.Conn.Read(p)
 	cc.c.down.Add(int64(n))
 	return n, err
 }
 
-func (cc countingConn) Write(p []byte) (int, error) {
+func (cc *countingConn) Write(p []byte) (int, error) {
 	n, err := cc.Conn.Write(p)
 	cc.c.up.Add(int64(n))
 	return n, err
+}
+
+func (cc *countingConn) Close() error {
+	cc.c.forget(cc)
+	return cc.Conn.Close()
 }
 
 // dialer returns a DialContext that counts into c.
@@ -41,7 +102,9 @@ func dialer(c *counters) func(ctx context.Context, network, addr string) (net.Co
 		if err != nil {
 			return nil, err
 		}
-		return countingConn{Conn: conn, c: c}, nil
+		cc := &countingConn{Conn: conn, c: c}
+		c.track(cc)
+		return cc, nil
 	}
 }
 
