@@ -23,6 +23,10 @@ type echoCase struct {
 	raw  bool
 	send []frame
 	want []event
+	// garbled: a frame no reader can step over, so that nothing after it
+	// can be read as frames: the client sends nothing more.
+	garbled bool
+	why     string // said when the case fails, where the cause is not plain
 }
 
 // echoCases run against both endpoints.
@@ -98,6 +102,12 @@ var echoCases = func() []echoCase {
 			send: []frame{bin(false, opBinary, 32768), bin(false, opCont, 32768), bin(true, opCont, 1)}, want: []event{closeWith(1009)}},
 		{name: "65537 bytes in 65 frames: 1009", raw: true,
 			send: pieces(65537, 1024), want: []event{closeWith(1009)}},
+		{name: "a 64-bit length with its top bit set: 1002", raw: true,
+			send: []frame{{fin: true, op: opBinary, claim: 1<<63 | 5, payload: []byte("hello")}}, want: []event{closeWith(1002)}, garbled: true,
+			why: "RFC 6455 (5.2) forbids a length with its top bit set. gorilla returns websocket.ErrReadLimit for it, as for a message over the limit, but sends no close frame; coder returns an error and sends none either. Send 1002 yourself (gorilla refuses a second close with ErrCloseSent, so after its own 1009 yours is not sent)"},
+		{name: "an unmasked frame: 1002", raw: true,
+			send: []frame{{fin: true, op: opText, payload: []byte("hello"), unmasked: true}}, want: []event{closeWith(1002)}, garbled: true,
+			why: "every frame a client sends must be masked (RFC 6455, 5.1). gorilla answers 1002 itself; coder returns an error and sends nothing: for an error that is not a close, a read limit or the peer gone, send 1002 yourself"},
 		{name: "text that is not UTF-8: 1007", raw: true,
 			send: []frame{whole(text("bad \xff byte"))}, want: []event{closeWith(1007)}},
 		{name: "text cut inside a character: 1007", raw: true,
@@ -141,12 +151,16 @@ func testEcho(t *testing.T, ep endpoint) {
 				require.NoErrorf(t, c.send(f), "%s: sending %s", ep.path, f)
 			}
 			where := fmt.Sprintf("%s: after sending %s", ep.path, strings.Join(sent, ", "))
+			look := "look at " + ep.file
+			if tc.why != "" {
+				look = tc.why + "; " + look
+			}
 			for i, want := range tc.want {
 				got, err := c.next()
-				require.NoErrorf(t, err, "%s: reading reply %d of %d; want %s (look at %s)", where, i+1, len(tc.want), want, ep.file)
+				require.NoErrorf(t, err, "%s: reading reply %d of %d; want %s (%s)", where, i+1, len(tc.want), want, look)
 				if !got.sameAs(want) {
 					require.Failf(t, "wrong reply",
-						"%s:\nreply %d of %d: got  %s\n              want %s\n(look at %s)", where, i+1, len(tc.want), got, want, ep.file)
+						"%s:\nreply %d of %d: got  %s\n              want %s\n(%s)", where, i+1, len(tc.want), got, want, look)
 				}
 			}
 			raw, ok := c.(*rawClient)
@@ -155,7 +169,7 @@ func testEcho(t *testing.T, ep endpoint) {
 			}
 			// The close handshake: the side that closed second answers;
 			// then the server closes the TCP connection.
-			if tc.send[len(tc.send)-1].op != opClose {
+			if tc.send[len(tc.send)-1].op != opClose && !tc.garbled {
 				// The server closed first. A client may still be sending
 				// (the rest of a message) when the close frame reaches it:
 				// the server must read that away, not reset.

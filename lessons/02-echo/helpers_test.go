@@ -192,6 +192,11 @@ type frame struct {
 	fin     bool
 	op      byte
 	payload []byte
+	// Frames RFC 6455 forbids a client to send: claim, when not 0, is the
+	// 64-bit length written in the header in place of the payload's;
+	// unmasked leaves the payload unmasked.
+	claim    uint64
+	unmasked bool
 }
 
 func (f frame) String() string {
@@ -210,6 +215,12 @@ func (f frame) String() string {
 	}
 	if !f.fin {
 		return "first fragment of " + e.String()
+	}
+	switch {
+	case f.claim != 0:
+		return fmt.Sprintf("%s whose header claims %#x bytes", e, f.claim)
+	case f.unmasked:
+		return "unmasked " + e.String()
 	}
 	return e.String()
 }
@@ -236,18 +247,27 @@ func clientFrame(f frame, key [4]byte) []byte {
 	if f.fin {
 		b0 |= 0x80
 	}
+	var mask byte = 0x80
+	if f.unmasked {
+		mask, key = 0, [4]byte{}
+	}
 	n := len(f.payload)
 	switch {
+	case f.claim != 0:
+		dst = append(dst, b0, mask|127)
+		dst = binary.BigEndian.AppendUint64(dst, f.claim)
 	case n <= 125:
-		dst = append(dst, b0, 0x80|byte(n))
+		dst = append(dst, b0, mask|byte(n))
 	case n <= 0xFFFF:
-		dst = append(dst, b0, 0x80|126)
+		dst = append(dst, b0, mask|126)
 		dst = binary.BigEndian.AppendUint16(dst, uint16(n))
 	default:
-		dst = append(dst, b0, 0x80|127)
+		dst = append(dst, b0, mask|127)
 		dst = binary.BigEndian.AppendUint64(dst, uint64(n))
 	}
-	dst = append(dst, key[:]...)
+	if !f.unmasked {
+		dst = append(dst, key[:]...)
+	}
 	start := len(dst)
 	dst = append(dst, f.payload...)
 	for i := range dst[start:] {

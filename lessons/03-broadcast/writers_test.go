@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -121,11 +122,18 @@ func burst(t *testing.T, cs, senders []*wsClient, round, each int) {
 	}
 }
 
-// appendMasked appends msg as a masked text frame, as a client sends it
-// (msg shorter than 126 bytes); a zero mask leaves the payload as it is.
+// appendMasked appends msg as one masked text frame, as a client sends it; a
+// zero mask leaves the payload as it is.
 func appendMasked(b []byte, msg string) []byte {
-	b = append(b, 0x81, 0x80|byte(len(msg)), 0, 0, 0, 0)
-	return append(b, msg...)
+	switch n := len(msg); {
+	case n < 126:
+		b = append(b, 0x81, 0x80|byte(n))
+	case n < 1<<16:
+		b = binary.BigEndian.AppendUint16(append(b, 0x81, 0x80|126), uint16(n))
+	default:
+		b = binary.BigEndian.AppendUint64(append(b, 0x81, 0x80|127), uint64(n))
+	}
+	return append(append(b, 0, 0, 0, 0), msg...)
 }
 
 // TestWriteDeadline: a client that stops reading fills the TCP buffers, and

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"time"
 	"unicode/utf8"
@@ -55,6 +57,15 @@ func (s *server) serveCoder(w http.ResponseWriter, r *http.Request) {
 		c.Close(websocket.StatusMessageTooBig, "")
 	case errors.Is(err, errCoderNotUTF8):
 		c.Close(websocket.StatusInvalidFramePayloadData, err.Error())
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, net.ErrClosed), errors.Is(err, context.DeadlineExceeded):
+		// The peer went away, or stopped reading or answering pings: no
+		// close frame would reach it.
+	default:
+		// A frame RFC 6455 forbids: coder has sent 1002 for some (reserved
+		// bits, an unknown opcode), and Close then only waits; not for an
+		// unmasked frame or a length with its top bit set.
+		c.Close(websocket.StatusProtocolError, "")
 	}
 }
 

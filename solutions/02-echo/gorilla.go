@@ -63,7 +63,10 @@ func (s *server) serveGorilla(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, errGorillaNotUTF8):
 		s.closeGorilla(ws, websocket.CloseInvalidFramePayloadData, err.Error())
 	case errors.Is(err, websocket.ErrReadLimit):
-		s.hangUp(ws) // gorilla has sent the 1009 itself
+		// Past the limit gorilla has sent 1009 itself, and refuses this
+		// close (ErrCloseSent). A length no frame may have, its top bit
+		// set, comes as ErrReadLimit too, with nothing sent.
+		s.closeGorilla(ws, websocket.CloseProtocolError, "")
 	}
 	// Any other error: the peer closed (and gorilla answered), stopped
 	// answering pings (the read deadline passed) or went away. Reading is
@@ -100,10 +103,12 @@ func (s *server) echoGorilla(ws *websocket.Conn) error {
 	}
 }
 
-// closeGorilla sends a close frame with code and reason, then hangs up.
+// closeGorilla sends a close frame with code and reason, unless one was sent
+// already, then hangs up.
 func (s *server) closeGorilla(ws *websocket.Conn, code int, reason string) {
 	msg := websocket.FormatCloseMessage(code, reason)
-	if err := ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.writeWait)); err != nil {
+	err := ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.cfg.writeWait))
+	if err != nil && !errors.Is(err, websocket.ErrCloseSent) {
 		return
 	}
 	s.hangUp(ws)
