@@ -51,6 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logf := log.New(stderr, "", log.LstdFlags).Printf
 	s := &server{cfg: cfg, sockets: newSockets(), hub: newHub(), tick: *tick}
+	s.upgrader = newUpgrader(cfg)
 
 	// The hub and the ticker stop when shutdown begins, with the WebSockets.
 	var bg sync.WaitGroup
@@ -70,8 +71,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 type server struct {
 	cfg config
 	*sockets
-	hub  *hub
-	tick time.Duration // how often publishTicks publishes; 0 for never
+	upgrader *websocket.Upgrader // one for every connection (newUpgrader)
+	hub      *hub
+	tick     time.Duration // how often publishTicks publishes; 0 for never
 }
 
 func (s *server) routes() http.Handler {
@@ -98,22 +100,7 @@ var (
 // holds a stack that net/http grew deep and the HTTP connection's buffers,
 // which an idle WebSocket does not need (README: memory per connection).
 func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
-	upgrader := websocket.Upgrader{
-		CheckOrigin: s.cfg.origins.allowed,
-		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
-			http.Error(w, reason.Error(), status)
-		},
-		// Clients of a hub send little: 1 KiB to read frame headers and
-		// short messages into (longer ones are read past the buffer)
-		// instead of the 4 KiB one net/http would hand over.
-		ReadBufferSize: 1024,
-		// writePump writes prepared messages, and control frames, which
-		// bypass the write buffer: with a pool, a buffer is lent only to
-		// a plain write (NextWriter, WriteMessage), instead of every
-		// connection holding one of its own.
-		WriteBufferPool: writeBuffers,
-	}
-	ws, err := upgrader.Upgrade(batching{w}, r, nil) // batch.go
+	ws, err := s.upgrader.Upgrade(batching{w}, r, nil) // batch.go
 	if err != nil {
 		return // Upgrade has answered with an HTTP error (403 for a foreign Origin)
 	}
@@ -167,8 +154,21 @@ func (s *server) serveClient(c *client) {
 	// answering pings, or the writer ended the connection.
 }
 
-// writeBuffers lends gorilla its write buffers (see serveWS).
-var writeBuffers = &sync.Pool{}
+// newUpgrader returns the Upgrader of every connection to /ws.
+func newUpgrader(cfg config) *websocket.Upgrader {
+	return &websocket.Upgrader{
+		CheckOrigin: cfg.origins.allowed,
+		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
+			http.Error(w, reason.Error(), status)
+		},
+		// A hub's clients send little: 1 KiB for frame headers and short
+		// messages (longer ones are read past it), not net/http's 4 KiB.
+		ReadBufferSize: 1024,
+		// Lent only to a plain write (writePump writes prepared messages
+		// and control frames), instead of one held by every connection.
+		WriteBufferPool: &sync.Pool{},
+	}
+}
 
 // closeWith sends a close frame with code and reason, then hangs up.
 func (s *server) closeWith(ws *websocket.Conn, code int, reason string) {

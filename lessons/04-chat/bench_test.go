@@ -30,7 +30,7 @@ func BenchmarkChatLoad(b *testing.B) {
 	ts := startServer(b)
 	var mem runtime.MemStats
 	var goroutines int
-	cfg := loadtest.Config{Addr: ts.addr, Clients: *loadClients, Rooms: *loadRooms, Rate: *loadRate, Duration: *loadDuration,
+	cfg := loadtest.Config{Addrs: []string{ts.addr}, Clients: *loadClients, Rooms: *loadRooms, Rate: *loadRate, Duration: *loadDuration,
 		Loaded: func() {
 			runtime.ReadMemStats(&mem)
 			goroutines = runtime.NumGoroutine()

@@ -43,7 +43,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("chat", stderr, &cfg)
 	// Each room is a goroutine and up to historySize messages, and anyone may
 	// name a new one: past this many, joining a new room is refused.
-	maxRooms := fs.Int("max-rooms", 10_000, "how many rooms with members or messages the server keeps at once")
+	maxRooms := fs.Int("max-rooms", 10_000, "how many rooms the server keeps at once; at the limit a new room takes the place of one nobody is in")
 	if err := parseFlags(fs, args, &cfg); err != nil {
 		return err
 	}

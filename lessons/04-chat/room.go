@@ -52,6 +52,9 @@ var errStopped = errors.New("server shutting down")
 //
 // TODO: TestEmptyRooms. run also returns when its last member leaves and
 // the room holds no messages: it holds nothing, and rooms.go forgets it.
+// When the server keeps -max-rooms rooms, rooms.go asks rooms to retire to
+// make way for a new one: a room nobody is in ends, and says so; one with
+// members stays.
 type room struct {
 	name  string
 	epoch string
@@ -74,6 +77,10 @@ func (r *room) join(c *client, req joinRequest) error {
 
 // leave takes c out of the room, if it is still in.
 func (r *room) leave(c *client) {}
+
+// retire asks the room to end if nobody is in it, to make way for a new
+// room, and reports whether it has ended.
+func (r *room) retire() bool { return false }
 
 // post sends c's text to every member, c included.
 func (r *room) post(c *client, text string) {}

@@ -22,6 +22,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // maxMessageSize is the largest message /ws accepts from a client, counted
@@ -72,6 +74,7 @@ func newServer(args []string, stderr io.Writer) (*server, error) {
 	s.sockets = newSockets()
 	s.epoch = newEpoch()
 	s.updates = newStore(s.epoch)
+	s.upgrader = newUpgrader(cfg)
 	return s, nil
 }
 
@@ -101,6 +104,7 @@ func (s *server) startPublishing(ctx context.Context) (stop func()) {
 type server struct {
 	cfg config
 	*sockets
+	upgrader *websocket.Upgrader // /ws's, one for every connection (newUpgrader in ws.go)
 
 	rate            float64       // -rate: updates published per second
 	longpollTimeout time.Duration // -longpoll-timeout

@@ -1,12 +1,24 @@
 package main
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/gorilla/websocket"
+)
+
+// newUpgrader returns the Upgrader of every connection to /ws; newServer
+// (main.go) builds it once, as s.upgrader.
+//
+// TODO: TestWS. Check the Origin with cfg.origins.allowed (403 otherwise),
+// and make the refusal say why (Upgrader.Error), as in lesson 02.
+func newUpgrader(cfg config) *websocket.Upgrader {
+	return &websocket.Upgrader{}
+}
 
 // serveWS answers /ws with a WebSocket that carries each update as one text
 // message of JSON, starting with the next one.
 //
-// TODO: TestWS. Upgrade with gorilla/websocket, checking the Origin with
-// s.cfg.origins.allowed (403 otherwise). Send every update after the latest
+// TODO: TestWS. Upgrade with s.upgrader. Send every update after the latest
 // at connect time, one text message each, from one writer goroutine with a
 // write deadline (s.cfg.writeWait) before every write, waiting on the store's
 // news between batches (the channel that came with the updates). Clients

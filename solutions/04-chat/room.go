@@ -29,6 +29,7 @@ type room struct {
 	joins   chan joining
 	leaves  chan *client
 	posts   chan post
+	retires chan chan bool
 	stopped chan struct{} // closed when run returns: join, leave and post give up
 }
 
@@ -52,12 +53,13 @@ func newRoom(name, epoch string) *room {
 		joins:   make(chan joining),
 		leaves:  make(chan *client),
 		posts:   make(chan post),
+		retires: make(chan chan bool),
 		stopped: make(chan struct{}),
 	}
 }
 
-// run owns the room until ctx is done, or until its last member leaves and
-// it holds no messages. It never waits for a member: one whose queue is
+// run owns the room until ctx is done, until its last member leaves and it
+// holds no messages, or until rooms.go needs its place and nobody is in it. It never waits for a member: one whose queue is
 // full is evicted, so that a slow reader holds up nobody.
 func (r *room) run(ctx context.Context) {
 	defer close(r.stopped)
@@ -101,6 +103,13 @@ func (r *room) run(ctx context.Context) {
 				history = history[:copy(history, history[len(history)-historySize:])]
 			}
 			r.broadcast(members, encode(m))
+		case reply := <-r.retires:
+			// A room nobody is in gives way to a new one, its history
+			// with it; one with members stays.
+			reply <- len(members) == 0
+			if len(members) == 0 {
+				return
+			}
 		case <-ctx.Done():
 			return // every writer sees the same shutdown and says 1001
 		}
@@ -185,6 +194,18 @@ func (r *room) leave(c *client) {
 	select {
 	case r.leaves <- c:
 	case <-r.stopped:
+	}
+}
+
+// retire asks the room to end if nobody is in it, to make way for a new
+// room, and reports whether it has ended.
+func (r *room) retire() bool {
+	reply := make(chan bool, 1)
+	select {
+	case r.retires <- reply:
+		return <-reply
+	case <-r.stopped:
+		return true
 	}
 }
 

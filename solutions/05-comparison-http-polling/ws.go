@@ -10,6 +10,17 @@ import (
 	"github.com/gorilla/websocket"
 )
 
+// newUpgrader returns the Upgrader of every connection to /ws: the course's
+// Origin rule, and a refusal that says why.
+func newUpgrader(cfg config) *websocket.Upgrader {
+	return &websocket.Upgrader{
+		CheckOrigin: cfg.origins.allowed,
+		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
+			http.Error(w, reason.Error(), status)
+		},
+	}
+}
+
 // serveWS answers /ws with a WebSocket that carries each update as one text
 // message of JSON, starting with the next one.
 //
@@ -19,13 +30,7 @@ import (
 // and messages over the limit.
 func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 	next := s.updates.latest() // before the client learns it is connected
-	upgrader := websocket.Upgrader{
-		CheckOrigin: s.cfg.origins.allowed,
-		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
-			http.Error(w, reason.Error(), status)
-		},
-	}
-	ws, err := upgrader.Upgrade(w, r, nil)
+	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // Upgrade has answered with an HTTP error (403 for a foreign Origin)
 	}

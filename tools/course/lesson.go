@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"wscourse/tools/internal/english"
 	"wscourse/tools/internal/gotest"
 	"wscourse/tools/internal/hints"
 	"wscourse/tools/internal/lesson"
@@ -64,7 +65,7 @@ func (e *env) printReport(r *report) {
 		for _, line := range e.buildErrors(l.Dir, r.res.BuildOutput) {
 			fmt.Fprintf(w, "    %s\n", line)
 		}
-		fmt.Fprintf(w, "\nlesson %d: %s; none of its %s could run\n\n", l.Num, what, plural(len(r.entries), "test"))
+		fmt.Fprintf(w, "\nlesson %d: %s; none of its %s could run\n\n", l.Num, what, english.Count(len(r.entries), "test"))
 		if e.watching {
 			fmt.Fprintf(w, "Next: fix %s above; the tests run again when you save.\n", fix)
 		} else {

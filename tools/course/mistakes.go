@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"wscourse/tools/internal/english"
 	"wscourse/tools/internal/mistakes"
 )
 
@@ -42,7 +43,7 @@ func (v *verdict) checkMistakes(ctx context.Context) {
 		v.problems = append(v.problems, fmt.Sprintf("%s is headed %q, want %q", path, "# Mistakes: "+f.Lesson, "# Mistakes: "+l.Name))
 	}
 	if n := len(f.Mistakes); n < minMistakes {
-		v.problems = append(v.problems, fmt.Sprintf("%s has %s, want at least %d", mistakes.FileName, plural(n, "mistake"), minMistakes))
+		v.problems = append(v.problems, fmt.Sprintf("%s has %s, want at least %d", mistakes.FileName, english.Count(n, "mistake"), minMistakes))
 	}
 	v.problems = append(v.problems, readmeMistakeProblems(v.lesson.Dir, f.Mistakes)...)
 	trials, probs := v.prepareTrials(path, f.Mistakes)
@@ -79,7 +80,7 @@ func (v *verdict) checkMistakes(ctx context.Context) {
 		v.problems = append(v.problems, fmt.Sprintf("%d of %d mistakes not reported as %s says (%s)", len(outcomes)-caught, len(outcomes), mistakes.FileName, quoteAll(missed)))
 	}
 	if caught > 0 {
-		v.held = append(v.held, fmt.Sprintf("%s caught, %s", plural(caught, "mistake"), atOnce(workers)))
+		v.held = append(v.held, fmt.Sprintf("%s caught, %s", english.Count(caught, "mistake"), atOnce(workers)))
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"wscourse/tools/internal/english"
 )
 
 // The race detector writes a report like this into the test's output, and
@@ -99,7 +101,7 @@ func condenseRaces(lines []string, dir string, rel func(string) string) []string
 		if !ok {
 			out = append(out, lines[from:]...)
 			if repeats > 0 {
-				out = append(out, fmt.Sprintf("(%s at the same places in the code left out)", plural(repeats, "more race report")))
+				out = append(out, fmt.Sprintf("(%s at the same places in the code left out)", english.Count(repeats, "more race report")))
 			}
 			return out
 		}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"wscourse/tools/internal/english"
 )
 
 // cmdReset puts a lesson back as it is in git: its starter files, and the
@@ -84,9 +86,9 @@ func cmdReset(ctx context.Context, e *env, args []string) int {
 			return exitFail
 		}
 	}
-	what := plural(len(starters), "starter file")
+	what := english.Count(len(starters), "starter file")
 	if len(given) > 0 {
-		what += " and " + plural(len(given), "given file")
+		what += " and " + english.Count(len(given), "given file")
 	}
 	fmt.Fprintf(e.stdout, "Restored %s from %s. Lesson %d is back at its start: run `make lesson-%d` to see its tests fail.\n",
 		what, *ref, l.Num, l.Num)

@@ -36,50 +36,76 @@ func serve(ctx context.Context, e *env, cmd string, args []string, solution bool
 	if err := fs.Parse(rest); err != nil {
 		return exitUsage
 	}
+	if l.Num == clusterLesson && len(fs.Args()) == 0 {
+		return serveCluster(ctx, e, cmd, l, *addr, solution)
+	}
 	return serveLesson(ctx, e, cmd, l, *addr, fs.Args(), solution)
 }
 
 // serveLesson is serve once the arguments are read: the server of l listens
 // on addr and gets serverArgs too.
 func serveLesson(ctx context.Context, e *env, cmd string, l lesson.Lesson, addr string, serverArgs []string, solution bool) int {
+	b, ok := buildServer(ctx, e, cmd, l, solution)
+	if !ok {
+		return exitFail
+	}
+	defer b.remove()
+	srv := exec.Command(b.bin, append([]string{"-addr", addr}, serverArgs...)...)
+	srv.Dir = b.dir
+	srv.Stdout, srv.Stderr = e.stdout, e.stderr // no stdin: it runs outside the terminal's group
+	ownGroup(srv)
+	return runForwarding(e, srv)
+}
+
+// built is a lesson's server, built in a temporary folder.
+type built struct {
+	tmp string // the temporary folder, which remove deletes
+	dir string // the lesson's code: the student's, or the staged solution
+	bin string
+}
+
+func (b built) remove() { os.RemoveAll(b.tmp) }
+
+// buildServer builds lesson l's server (the student's code, or with
+// solution the reference solution staged in a temporary folder), saying so
+// on stderr, and what went wrong if it does not build.
+func buildServer(ctx context.Context, e *env, cmd string, l lesson.Lesson, solution bool) (built, bool) {
 	tmp, err := os.MkdirTemp("", "course-"+cmd+"-")
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
-		return exitFail
+		return built{}, false
 	}
-	defer os.RemoveAll(tmp)
-
-	dir, what := l.Dir, "your code in "+e.rel(l.Dir)
+	b := built{tmp: tmp, dir: l.Dir}
+	what := "your code in " + e.rel(l.Dir)
 	if solution {
-		dir, what = filepath.Join(tmp, "src"), "the reference solution of "+l.Name
-		if err := l.StageSolution(dir); err != nil {
+		b.dir, what = filepath.Join(tmp, "src"), "the reference solution of "+l.Name
+		if err := l.StageSolution(b.dir); err != nil {
 			fmt.Fprintln(e.stderr, err)
-			return exitFail
+			b.remove()
+			return built{}, false
 		}
 	}
 	fmt.Fprintf(e.stderr, "building lesson %d (%s)...\n", l.Num, what)
 	s := e.newStatus() // a first build is long and go says nothing meanwhile
 	s.phase(fmt.Sprintf("lesson %d: building", l.Num), buildNote)
-	bin, out, err := lesson.Build(ctx, dir, filepath.Join(tmp, "server"))
+	bin, out, err := lesson.Build(ctx, b.dir, filepath.Join(tmp, "server"))
 	s.done()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "lesson %d does not build:\n\n", l.Num)
 		lines := splitLines(string(out))
 		if solution {
-			lines = relabel(lines, dir, func(f string) string { return l.Name + "/" + f })
+			lines = relabel(lines, b.dir, func(f string) string { return l.Name + "/" + f })
 		} else {
-			lines = e.buildErrors(dir, lines)
+			lines = e.buildErrors(b.dir, lines)
 		}
 		for _, line := range lines {
 			fmt.Fprintf(e.stderr, "    %s\n", line)
 		}
-		return exitFail
+		b.remove()
+		return built{}, false
 	}
-	srv := exec.Command(bin, append([]string{"-addr", addr}, serverArgs...)...)
-	srv.Dir = dir
-	srv.Stdout, srv.Stderr = e.stdout, e.stderr // no stdin: it runs outside the terminal's group
-	ownGroup(srv)
-	return runForwarding(e, srv)
+	b.bin = bin
+	return b, true
 }
 
 // runForwarding starts cmd and waits for it, passing on every signal that

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"wscourse/tools/internal/english"
 	"wscourse/tools/internal/lesson"
 )
 
@@ -76,7 +77,7 @@ func checkShared(all []lesson.Lesson) (sharedCheck, error) {
 				copies = append(copies, sharedCopy{l.Name, data})
 			}
 		}
-		held = append(held, fmt.Sprintf("%s (%s)", name, plural(len(copies), "lesson")))
+		held = append(held, fmt.Sprintf("%s (%s)", name, english.Count(len(copies), "lesson")))
 		ref := commonest(copies)
 		var differ []string
 		for _, cp := range copies {

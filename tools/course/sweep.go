@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"wscourse/tools/internal/english"
 	"wscourse/tools/internal/lesson"
 )
 
@@ -85,7 +86,7 @@ func (s *sweep) run(ctx context.Context, listOnly bool) int {
 		for _, m := range s.muts {
 			fmt.Fprintf(e.stdout, "  %s\n", m.where())
 		}
-		fmt.Fprintf(e.stdout, "sweep %d (%s): %s; %s left alone\n", l.Num, l.Name, plural(len(s.muts), "mutant"), plural(s.skipped, "declaration"))
+		fmt.Fprintf(e.stdout, "sweep %d (%s): %s; %s left alone\n", l.Num, l.Name, english.Count(len(s.muts), "mutant"), english.Count(s.skipped, "declaration"))
 		return exitOK
 	}
 	if s.only != "" {
@@ -95,7 +96,7 @@ func (s *sweep) run(ctx context.Context, listOnly bool) int {
 	start := time.Now()
 	race := lessonRace.off(ctx) == ""
 	fmt.Fprintf(e.stdout, "sweep lesson %d (%s): %s in %s; %s left alone\n",
-		l.Num, l.Name, plural(len(s.muts), "mutant"), strings.Join(s.files(), ", "), plural(s.skipped, "declaration"))
+		l.Num, l.Name, english.Count(len(s.muts), "mutant"), strings.Join(s.files(), ", "), english.Count(s.skipped, "declaration"))
 	if !race {
 		fmt.Fprintln(e.stdout, lessonRace.off(ctx))
 	}
@@ -288,13 +289,13 @@ func (s *sweep) report(results []mutantResult, xs []explanation, took time.Durat
 		killed += fmt.Sprintf(" (%d by timeout)", count[fateTimeout])
 	}
 	summary := fmt.Sprintf("sweep lesson %d: %s of %s: %s killed, %d survived (%d explained, %d unexplained), %d did not build",
-		l.Num, plural(len(results), "mutant"), plural(len(statements), "statement"), killed,
+		l.Num, english.Count(len(results), "mutant"), english.Count(len(statements), "statement"), killed,
 		count[fateSurvived], len(explained), len(unexplained), count[fateNoBuild])
 	if count[fateError] > 0 {
 		summary += fmt.Sprintf(", %d could not run", count[fateError])
 	}
 	if len(stale) > 0 {
-		summary += fmt.Sprintf(", %s", plural(len(stale), "stale entry"))
+		summary += fmt.Sprintf(", %s", english.Count(len(stale), "stale entry"))
 		summary = strings.Replace(summary, "entrys", "entries", 1)
 	}
 	fmt.Fprintf(e.stdout, "\n%s; %s\n", summary, took.Round(time.Second))

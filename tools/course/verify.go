@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"wscourse/tools/internal/english"
 	"wscourse/tools/internal/gotest"
 	"wscourse/tools/internal/lesson"
 )
@@ -140,7 +141,7 @@ func (v *verdict) checkStarter(ctx context.Context) {
 	case r.count(gotest.Failed) == 0:
 		v.problems = append(v.problems, v.startersPass(ctx, r.count(gotest.Passed)))
 	default:
-		v.held = append(v.held, fmt.Sprintf("starter fails %d of %s", r.count(gotest.Failed), plural(len(r.entries), "test")))
+		v.held = append(v.held, fmt.Sprintf("starter fails %d of %s", r.count(gotest.Failed), english.Count(len(r.entries), "test")))
 	}
 }
 
@@ -211,7 +212,7 @@ func (v *verdict) checkSolution(ctx context.Context) {
 	case len(res.Tests) == 0:
 		v.problems = append(v.problems, "solution ran no tests")
 	default:
-		v.held = append(v.held, fmt.Sprintf("solution passes %s with -race", plural(res.Count(gotest.Passed), "test")))
+		v.held = append(v.held, fmt.Sprintf("solution passes %s with -race", english.Count(res.Count(gotest.Passed), "test")))
 		v.solution = paceOf(res)
 		return
 	}

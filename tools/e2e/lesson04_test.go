@@ -33,6 +33,16 @@ func TestLesson04Browser(t *testing.T) {
 		p.waitText("log", attack)
 	}
 
+	// A right-to-left override would show the rest backwards: the page
+	// shows it as its code point. (Sent from the page's socket: a key
+	// press cannot type it.)
+	if _, err := evaluate[bool](bob, `chat.ws.send(JSON.stringify({type: "message", text: "photo\u202Egpj.exe"})) || true`); err != nil {
+		t.Fatalf("send a message with U+202E: %v", err)
+	}
+	for _, p := range []*page{ann, bob} {
+		p.waitText("log", "photo\u27E8U+202E\u27E9gpj.exe")
+	}
+
 	// bob's socket drops; ann speaks meanwhile. bob comes back with since
 	// and epoch and shows her message once, whether it came live or in the
 	// welcome's history.

@@ -1,12 +1,15 @@
 package e2e
 
 import (
-	"io"
+	"context"
 	"net"
-	"sync"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"wscourse/tools/internal/balancer"
+	"wscourse/tools/internal/cluster"
+	"wscourse/tools/internal/lesson"
 	"wscourse/tools/internal/proxy"
 )
 
@@ -51,74 +54,25 @@ func TestLesson06Browser(t *testing.T) {
 	}
 }
 
-// startBalancer is a TCP load balancer in front of backends: each
-// connection goes to the first that accepts it. It is the page's one
-// address, as a real deployment's balancer is, so that the page, which
-// always connects back to where it came from, can land on another instance.
+// startBalancer is the course's load balancer (tools/internal/balancer) in
+// front of backends: each connection goes to the first that accepts it. It
+// is the page's one address, as a real deployment's balancer is, so that the
+// page, which always connects back to where it came from, can land on
+// another instance.
 func startBalancer(t *testing.T, backends ...string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		conns = map[net.Conn]bool{}
-	)
-	track := func(c net.Conn, add bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		if add {
-			conns[c] = true
-		} else {
-			delete(conns, c)
-		}
-	}
-	wg.Go(func() {
-		for {
-			client, err := ln.Accept()
-			if err != nil {
-				return // closed when the test ends
-			}
-			wg.Go(func() {
-				defer client.Close()
-				var backend net.Conn
-				for _, addr := range backends {
-					if c, err := net.Dial("tcp", addr); err == nil {
-						backend = c
-						break
-					}
-				}
-				if backend == nil {
-					return // no instance left
-				}
-				defer backend.Close()
-				track(client, true)
-				track(backend, true)
-				defer track(client, false)
-				defer track(backend, false)
-				done := make(chan struct{}, 2)
-				pipe := func(dst, src net.Conn) {
-					io.Copy(dst, src)
-					dst.Close() // the other way ends too
-					done <- struct{}{}
-				}
-				go pipe(backend, client)
-				go pipe(client, backend)
-				<-done
-				<-done
-			})
-		}
-	})
+	b := balancer.New(backends...)
+	served := make(chan error, 1)
+	go func() { served <- b.Serve(ln) }()
 	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for c := range conns {
-			c.Close()
+		b.Close()
+		if err := <-served; err != nil {
+			t.Errorf("the balancer's Serve: %v", err)
 		}
-		mu.Unlock()
-		wg.Wait()
 	})
 	return ln.Addr().String()
 }
@@ -160,4 +114,70 @@ func TestLesson06Killed(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// TestLesson06Demo runs lesson 06 as `make demo-6` does (tools/internal/
+// cluster): NATS, three instances and the balancer, each a process of its
+// own. Both pages are on the balancer, so on the first instance. It is
+// killed, then the second is stopped: each time both pages reconnect to the
+// next instance and resume, and every message shows once.
+func TestLesson06Demo(t *testing.T) {
+	t.Parallel()
+	c := startDemo(t, "-presence-ttl", "1s")
+	lb := "http://" + c.Addr()
+	ann, bob := joinChat(t, lb, lb, "demo6")
+	ann.say("before the crash")
+	bob.waitText("log", "before the crash")
+
+	if err := c.Kill(1); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*page{ann, bob} {
+		p.waitText("log", "closed 1006")
+		// The names are free once the dead instance's claims expire.
+		p.waitWithin(15*time.Second, "the page back in, on instance 2", `document.getElementById("status").textContent.startsWith("open")`)
+	}
+	ann.say("after the crash")
+	bob.waitText("log", "after the crash")
+
+	if err := c.Stop(2); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitText("log", "closed 1001")
+	bob.waitText("status", "open")
+	ann.waitText("status", "open")
+	bob.say("after the stop")
+	ann.waitText("log", "after the stop")
+	showOnce(t, []*page{ann, bob}, "before the crash", "after the crash", "after the stop")
+}
+
+// startDemo builds lesson 06's reference server and its cmd/natsd and starts
+// them as a cluster behind the balancer, with args for every instance.
+func startDemo(t *testing.T, args ...string) *cluster.Cluster {
+	t.Helper()
+	chat, err := solutionBinary(6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(chat)
+	ctx, cancel := context.WithTimeout(t.Context(), buildTimeout)
+	defer cancel()
+	natsd, out, err := lesson.BuildPackage(ctx, dir, "./cmd/natsd", filepath.Join(dir, "natsd"))
+	if err != nil {
+		t.Fatalf("build lesson 06's cmd/natsd: %v\n%s", err, out)
+	}
+	logs := newOutput()
+	c, err := cluster.Start(cluster.Config{Chat: chat, NATS: natsd, Dir: dir, Addr: "127.0.0.1:0", Args: args, Out: logs})
+	if err != nil {
+		t.Fatalf("start the cluster: %v\n%s", err, logs)
+	}
+	t.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			t.Error(err)
+		}
+		if t.Failed() {
+			t.Logf("the cluster's output:\n%s", logs)
+		}
+	})
+	return c
 }

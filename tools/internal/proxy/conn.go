@@ -136,6 +136,14 @@ func (c *conn) writeFailed(d direction, err error) {
 		c.mu.Unlock()
 		return
 	}
+	if isReset(err) && !c.finished[1-d] {
+		// What the reset end sent before its RST is still to come: the
+		// other direction reads it, passes it on, then meets the reset
+		// and ends the connection.
+		c.say("", "%s reset (RST), seen writing to it; passing on what it sent first", d.to())
+		c.mu.Unlock()
+		return
+	}
 	c.ended = true
 	if isReset(err) {
 		c.say("", "%s reset (RST), seen writing to it", d.to())

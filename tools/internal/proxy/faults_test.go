@@ -34,7 +34,7 @@ func TestLatency(t *testing.T) {
 	server, conns := tcpServer(t)
 	p, addr, out := startProxy(t, server, Faults{LatencyToServer: 150 * time.Millisecond, LatencyToClient: 100 * time.Millisecond})
 	c := dial(t, addr)
-	s := accept(t, conns)
+	s := serverConn(t, conns)
 	for _, want := range []time.Duration{250 * time.Millisecond, 50 * time.Millisecond, 450 * time.Millisecond} {
 		if want == 50*time.Millisecond {
 			p.SetLatency(0, 50*time.Millisecond)
@@ -56,7 +56,7 @@ func TestLatencyKeepsThroughput(t *testing.T) {
 	server, conns := tcpServer(t)
 	_, addr, _ := startProxy(t, server, Faults{LatencyToClient: 300 * time.Millisecond})
 	c := dial(t, addr)
-	s := accept(t, conns)
+	s := serverConn(t, conns)
 	start := time.Now()
 	go func() {
 		tick := time.NewTicker(10 * time.Millisecond)
@@ -82,7 +82,7 @@ func TestRate(t *testing.T) {
 	const rate, size = 512 << 10, 256 << 10
 	_, addr, _ := startProxy(t, server, Faults{RateToClient: rate})
 	c := dial(t, addr)
-	s := accept(t, conns)
+	s := serverConn(t, conns)
 	data := make([]byte, size)
 
 	start := time.Now()
@@ -115,7 +115,7 @@ func TestStall(t *testing.T) {
 	_, addr, out := startProxy(t, server, Faults{StallFor: stall, StallAfter: 100 * time.Millisecond})
 	c := dial(t, addr)
 	opened := time.Now()
-	s := accept(t, conns)
+	s := serverConn(t, conns)
 	write(t, s, "before")
 	if _, err := io.ReadFull(c, make([]byte, 6)); err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ func TestStallAll(t *testing.T) {
 	server, conns := tcpServer(t)
 	p, addr, out := startProxy(t, server, Faults{})
 	c := dial(t, addr)
-	s := accept(t, conns)
+	s := serverConn(t, conns)
 	roundTrip(t, c, s)
 	const stall = 500 * time.Millisecond
 	start := time.Now()
@@ -203,7 +203,7 @@ func TestCutAfter(t *testing.T) {
 	_, addr, out := startProxy(t, server, Faults{CutAfter: after})
 	c := dial(t, addr)
 	opened := time.Now()
-	s := accept(t, conns)
+	s := serverConn(t, conns)
 	if _, err := s.Read(make([]byte, 1)); !errors.Is(err, syscall.ECONNRESET) {
 		t.Errorf("the server read %v, want ECONNRESET when the proxy cuts", err)
 	}

@@ -95,8 +95,8 @@ func tcpServer(t *testing.T) (string, <-chan net.Conn) {
 	return ln.Addr().String(), conns
 }
 
-// accept waits for the server's next connection.
-func accept(t *testing.T, conns <-chan net.Conn) net.Conn {
+// serverConn waits for the server's next connection.
+func serverConn(t *testing.T, conns <-chan net.Conn) net.Conn {
 	t.Helper()
 	select {
 	case c := <-conns:
@@ -133,7 +133,7 @@ func handshake(t *testing.T, addr string, conns <-chan net.Conn) (client, server
 	t.Helper()
 	c := dial(t, addr)
 	write(t, c, upgradeRequest)
-	s := accept(t, conns)
+	s := serverConn(t, conns)
 	sr := bufio.NewReader(s)
 	req, err := http.ReadRequest(sr)
 	if err != nil {

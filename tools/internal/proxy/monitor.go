@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"wscourse/tools/internal/english"
 	"wscourse/tools/internal/wsframe"
 )
 
@@ -160,13 +161,13 @@ func (m *monitor) gotHead(s *side) error {
 // ended ends the message of s, printing its line unless it streamed.
 func (m *monitor) ended(s *side) {
 	if s.msg.shown {
-		m.c.say(s.d.String(), "  end of body: %d B in %d chunk%s", s.http.bodyBytes, s.http.chunks, plural(s.http.chunks))
+		m.c.say(s.d.String(), "  end of body: %d B in %s", s.http.bodyBytes, english.Count(s.http.chunks, "chunk"))
 	} else {
 		body := ""
 		if s.http.bodyBytes > 0 {
 			body = fmt.Sprintf("  body %d B", s.http.bodyBytes)
 			if s.http.chunks > 0 {
-				body += fmt.Sprintf(" (%d chunk%s)", s.http.chunks, plural(s.http.chunks))
+				body += fmt.Sprintf(" (%s)", english.Count(s.http.chunks, "chunk"))
 			}
 		}
 		m.show(s, body)

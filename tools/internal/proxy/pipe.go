@@ -1,9 +1,17 @@
 package proxy
 
-import "time"
+import (
+	"bytes"
+	"time"
+)
 
-// readSize is the most one read takes from a socket.
-const readSize = 32 << 10
+// A read takes at most maxRead bytes from a socket. Its buffer starts at
+// minRead, grows while reads fill it and shrinks when one does not use a
+// quarter of it, so that an idle connection holds little while waiting.
+const (
+	minRead = 2 << 10
+	maxRead = 32 << 10
+)
 
 // queueLen is how many reads may wait for their latency to pass.
 const queueLen = 256
@@ -49,17 +57,24 @@ func (p *pipe) run() {
 // in during one wait for its end: none cross while it lasts.
 func (p *pipe) read() {
 	src, _ := p.c.ends(p.d)
+	buf := make([]byte, minRead)
 	for {
 		if !p.waitStall() {
 			return
 		}
-		buf := make([]byte, readSize)
 		n, err := src.Read(buf)
 		if !p.waitStall() {
 			return
 		}
-		if n > 0 && !p.put(chunk{data: buf[:n], at: time.Now()}) {
+		// The queue gets a copy of what was read, not the buffer.
+		if n > 0 && !p.put(chunk{data: bytes.Clone(buf[:n]), at: time.Now()}) {
 			return
+		}
+		switch {
+		case n == len(buf) && len(buf) < maxRead:
+			buf = make([]byte, 2*len(buf))
+		case n < len(buf)/4 && len(buf) > minRead:
+			buf = make([]byte, len(buf)/2)
 		}
 		if err != nil {
 			p.put(chunk{err: err, at: time.Now()})

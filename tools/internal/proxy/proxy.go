@@ -6,13 +6,15 @@
 package proxy
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"wscourse/tools/internal/accept"
+	"wscourse/tools/internal/english"
 )
 
 // Config is what a Proxy is started with.
@@ -56,43 +58,32 @@ func (p *Proxy) Serve(ln net.Listener) error {
 	p.wg.Add(1)
 	p.mu.Unlock()
 	defer p.wg.Done()
-	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			p.mu.Lock()
-			closed := p.closed
-			p.mu.Unlock()
-			if closed {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			return err
-		}
+	return accept.Loop(ln, &p.wg, p.isClosed, func(nc net.Conn) {
 		c := newConn(p, nc)
 		p.mu.Lock()
 		if p.closed {
 			p.mu.Unlock()
 			nc.Close()
-			continue
+			return
 		}
 		p.conns[c] = true
-		p.wg.Add(1)
 		p.mu.Unlock()
-		go func() {
-			defer p.wg.Done()
-			c.run()
-			p.mu.Lock()
-			delete(p.conns, c)
-			p.mu.Unlock()
-			select {
-			case p.ended <- struct{}{}:
-			default:
-			}
-		}()
-	}
+		c.run()
+		p.mu.Lock()
+		delete(p.conns, c)
+		p.mu.Unlock()
+		select {
+		case p.ended <- struct{}{}:
+		default:
+		}
+	})
+}
+
+// isClosed reports whether Close has been called.
+func (p *Proxy) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
 }
 
 // closeGrace is how long Close lets connections end on their own, so that
@@ -153,7 +144,7 @@ func (p *Proxy) each(f func(*conn)) int {
 // drops them would; it returns how many there were.
 func (p *Proxy) CutAll() int {
 	n := p.cutAll("cut by the proxy")
-	p.out.global(fmt.Sprintf("cut %d open connection%s (RST to client and server)", n, plural(n)))
+	p.out.global(fmt.Sprintf("cut %s (RST to client and server)", english.Count(n, "open connection")))
 	return n
 }
 
@@ -165,7 +156,7 @@ func (p *Proxy) cutAll(why string) int {
 func (p *Proxy) StallAll(d time.Duration) int {
 	now := time.Now()
 	n := p.each(func(c *conn) { c.stall(now, d) })
-	p.out.global(fmt.Sprintf("stalling %d open connection%s: not reading from the server for %v", n, plural(n), d))
+	p.out.global(fmt.Sprintf("stalling %s: not reading from the server for %v", english.Count(n, "open connection"), d))
 	return n
 }
 
@@ -179,11 +170,4 @@ func (p *Proxy) SetLatency(toServer, toClient time.Duration) {
 // Latency returns the latency added to each direction.
 func (p *Proxy) Latency() (toServer, toClient time.Duration) {
 	return p.faults.delay(up), p.faults.delay(down)
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

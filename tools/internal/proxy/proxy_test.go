@@ -93,7 +93,7 @@ func TestUndecodable(t *testing.T) {
 	rand.Read(junk)
 	copy(junk, "\x16\x03\x01 not HTTP\r\n\r\n") // a TLS hello's start, where plain HTTP was due
 	go c.Write(junk)
-	s := accept(t, conns)
+	s := serverConn(t, conns)
 	got := make([]byte, len(junk))
 	if _, err := io.ReadFull(s, got); err != nil || !bytes.Equal(got, junk) {
 		t.Fatalf("the server got %v; want the 1 MiB unchanged", err)
@@ -141,7 +141,7 @@ func TestFINAndRST(t *testing.T) {
 	_, addr, out := startProxy(t, server, Faults{})
 
 	c := dial(t, addr)
-	s := accept(t, conns)
+	s := serverConn(t, conns)
 	c.(*net.TCPConn).CloseWrite()
 	if _, err := s.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
 		t.Fatalf("after the client's FIN the server read %v, want EOF", err)
@@ -154,7 +154,7 @@ func TestFINAndRST(t *testing.T) {
 	out.waitFor(t, "#1 ", "client closed (FIN)")
 
 	c2 := dial(t, addr)
-	s2 := accept(t, conns)
+	s2 := serverConn(t, conns)
 	write(t, c2, "x")
 	if _, err := io.ReadFull(s2, make([]byte, 1)); err != nil {
 		t.Fatal(err)
@@ -251,7 +251,7 @@ func TestCloseStopsEverything(t *testing.T) {
 	server, conns := tcpServer(t)
 	p, addr, _ := startProxy(t, server, Faults{LatencyToClient: time.Hour})
 	c := dial(t, addr)
-	s := accept(t, conns)
+	s := serverConn(t, conns)
 	write(t, s, "held back an hour")
 	done := make(chan struct{})
 	go func() {
@@ -266,4 +266,38 @@ func TestCloseStopsEverything(t *testing.T) {
 	if _, err := c.Read(make([]byte, 1)); err == nil {
 		t.Error("the client read bytes after Close; want its connection cut")
 	}
+}
+
+// TestServerAnswersAndResets: a server that answers bytes it cannot take
+// (a 400) and closes with the rest unread resets the connection. The client
+// still gets the answer, as it would without the proxy: what the server
+// sent before its RST crosses first.
+func TestServerAnswersAndResets(t *testing.T) {
+	t.Parallel()
+	server, conns := tcpServer(t)
+	_, addr, out := startProxy(t, server, Faults{})
+	const answer = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+	for try := range 20 {
+		c := dial(t, addr)
+		go func() {
+			junk := bytes.Repeat([]byte("garbage "), 8<<10)
+			for {
+				if _, err := c.Write(junk); err != nil {
+					return
+				}
+			}
+		}()
+		s := serverConn(t, conns)
+		head := make([]byte, 100)
+		if _, err := io.ReadFull(s, head); err != nil {
+			t.Fatalf("try %d: the server read %v", try+1, err)
+		}
+		write(t, s, answer)
+		s.Close() // with the client's bytes unread: RST
+		got := make([]byte, len(answer))
+		if _, err := io.ReadFull(c, got); err != nil {
+			t.Fatalf("try %d: the client read %q, then %v; want the server's answer %q in full before the reset", try+1, got, err, answer)
+		}
+	}
+	out.waitFor(t, "server reset (RST)")
 }

@@ -21,13 +21,14 @@ import (
 
 func main() {
 	var cfg loadtest.Config
-	flag.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "the chat server's `host:port`")
+	addr := flag.String("addr", "127.0.0.1:8080", "the chat server's `host:port`")
 	flag.IntVar(&cfg.Clients, "clients", 1000, "clients, spread evenly over the rooms")
 	flag.IntVar(&cfg.Rooms, "rooms", 50, "rooms")
 	flag.Float64Var(&cfg.Rate, "rate", 1, "messages a second each client sends (the server allows 10)")
 	flag.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long the clients send")
 	pid := flag.Int("pid", 0, "the server's process id, to report its memory (Linux)")
 	flag.Parse()
+	cfg.Addrs = []string{*addr}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

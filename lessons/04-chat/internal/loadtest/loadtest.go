@@ -1,4 +1,7 @@
-// Package loadtest drives a chat server with many clients at once and
+// course:shared(04-chat,06-scale-out): the same in lessons 04 and 06; make verify compares the copies.
+
+// Package loadtest drives a chat server, or several instances of one, with
+// many clients at once, spread over the addresses given, and
 // measures what they get: every message each member should receive, lost,
 // duplicated or out of order, and how long delivery took. The benchmark in
 // bench_test.go and the command cmd/chatload both run it.
@@ -23,7 +26,7 @@ import (
 
 // Config is one load test.
 type Config struct {
-	Addr     string        // the server's host:port
+	Addrs    []string      // the instances' host:port; client i goes to Addrs[i%len(Addrs)]
 	Clients  int           // members, spread evenly over the rooms
 	Rooms    int           // rooms
 	Rate     float64       // messages a second each client sends
@@ -75,8 +78,8 @@ type member struct {
 // for cfg.Duration, waits for the deliveries and reports.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	res := Result{Config: cfg}
-	if cfg.Clients < 1 || cfg.Rooms < 1 || cfg.Rate <= 0 || cfg.Duration <= 0 {
-		return res, errors.New("loadtest: clients, rooms, rate and duration must be positive")
+	if len(cfg.Addrs) < 1 || cfg.Clients < 1 || cfg.Rooms < 1 || cfg.Rate <= 0 || cfg.Duration <= 0 {
+		return res, errors.New("loadtest: addresses, clients, rooms, rate and duration must be given and positive")
 	}
 	start := time.Now()
 	ms, err := connect(ctx, cfg)
@@ -147,7 +150,7 @@ func connect(ctx context.Context, cfg Config) ([]*member, error) {
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			m, err := dial(ctx, cfg.Addr, i, i%cfg.Rooms)
+			m, err := dial(ctx, cfg.Addrs[i%len(cfg.Addrs)], i, i%cfg.Rooms)
 			if err != nil {
 				errs <- err
 				return

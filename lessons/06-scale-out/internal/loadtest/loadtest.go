@@ -1,5 +1,7 @@
-// Package loadtest (lesson 04's, spreading its clients over several
-// instances) drives a chat server with many clients at once and
+// course:shared(04-chat,06-scale-out): the same in lessons 04 and 06; make verify compares the copies.
+
+// Package loadtest drives a chat server, or several instances of one, with
+// many clients at once, spread over the addresses given, and
 // measures what they get: every message each member should receive, lost,
 // duplicated or out of order, and how long delivery took. The benchmark in
 // bench_test.go and the command cmd/chatload both run it.
