@@ -120,9 +120,8 @@ func (c *Cluster) Addr() string { return c.lbAddr }
 
 // Instance is instance n's own http://host:port (n from 1).
 func (c *Cluster) Instance(n int) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.instances[n-1].addr
+	p, _ := c.get(n)
+	return p.addr
 }
 
 // Instances is how many instances there are.
@@ -130,9 +129,7 @@ func (c *Cluster) Instances() int { return len(c.instances) }
 
 // Running reports whether instance n runs.
 func (c *Cluster) Running(n int) bool {
-	c.mu.Lock()
-	p := c.instances[n-1]
-	c.mu.Unlock()
+	p, _ := c.get(n)
 	select {
 	case <-p.exited:
 		return false
