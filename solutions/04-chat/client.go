@@ -13,15 +13,10 @@ import (
 	"github.com/coder/websocket/wsjson"
 )
 
-// A member's queue is bounded twice: the room evicts a member that has
-// queueBytes of messages, or queueSize of them, waiting for its writer. The
-// bytes tell a member that stopped reading, which falls behind by whatever
-// the room says, from one that reads while a burst of small messages goes
-// out; the count is above the largest burst a room must absorb (each of 20
-// members sending the rate limit's burst at once: 400 messages, with the
-// joins before them) and costs 24 bytes a slot for every member, idle or
-// not. The welcome, up to about 300 KB (50 messages of 1000 characters
-// escaped at worst), is not counted.
+// A member's queue is bounded twice: by bytes, which tell a member that
+// stopped reading, and by count, above the largest burst a room absorbs (20
+// members sending the rate limit's burst at once: 400 messages, and the
+// joins before them). The welcome, up to about 300 KB, is not counted.
 const (
 	queueSize  = 512
 	queueBytes = 256 << 10

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"wscourse/tools/course/internal/term"
 	"wscourse/tools/internal/lesson"
 )
 
@@ -26,36 +26,35 @@ const benchLesson = 5
 // student's in results/own, which git ignores. Arguments after -- go to
 // cmd/compare.
 func cmdBench(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := e.flagSet("bench")
 	own := fs.Bool("own", false, "measure your own server instead of the reference solution")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return term.ExitUsage
 	}
-	l, err := lesson.Find(e.root, benchLesson)
+	l, err := lesson.Find(e.Root, benchLesson)
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitUsage
+		fmt.Fprintln(e.Stderr, err)
+		return term.ExitUsage
 	}
 	tmp, err := os.MkdirTemp("", "course-bench-")
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitFail
+		fmt.Fprintln(e.Stderr, err)
+		return term.ExitFail
 	}
 	defer os.RemoveAll(tmp)
-	s := e.newStatus()
-	defer s.done()
-	s.phase("bench: building lesson 5's cmd/compare", buildNote)
+	s := e.NewStatus()
+	defer s.Done()
+	s.Phase("bench: building lesson 5's cmd/compare", term.BuildNote)
 	bin, buildOut, err := lesson.BuildPackage(ctx, l.Dir, "./cmd/compare", filepath.Join(tmp, "compare"))
 	if err != nil {
-		s.done()
-		fmt.Fprintf(e.stderr, "bench: building %s/cmd/compare: %v\n%s", e.rel(l.Dir), err, buildOut)
-		return exitFail
+		s.Done()
+		fmt.Fprintf(e.Stderr, "bench: building %s/cmd/compare: %v\n%s", e.Rel(l.Dir), err, buildOut)
+		return term.ExitFail
 	}
 	// The tables name the server by its folder from the course's root,
 	// wherever make runs.
 	fromRoot := func(dir string) string {
-		rel, err := filepath.Rel(e.root, dir)
+		rel, err := filepath.Rel(e.Root, dir)
 		if err != nil {
 			return dir
 		}
@@ -71,20 +70,20 @@ func cmdBench(ctx context.Context, e *env, args []string) int {
 	cmd := exec.Command(bin, append(compareArgs, fs.Args()...)...)
 	cmd.Dir = l.Dir
 	cmd.Env = append(os.Environ(), "GOWORK=off")
-	lines := &benchLines{s: s, out: e.stdout}
-	cmd.Stdout, cmd.Stderr = lines, e.stderr
+	lines := &benchLines{s: s, out: e.Stdout}
+	cmd.Stdout, cmd.Stderr = lines, e.Stderr
 	ownGroup(cmd) // Ctrl-C reaches it once, through runForwarding
 	code := runForwarding(e, cmd)
 	lines.flush()
-	s.done()
-	if code != exitOK {
-		if *own && code == exitFail {
-			fmt.Fprintf(e.stderr, "\nbench measures a server that works: once `make lesson-%d` passes, run `make bench ARGS=-own` again.\n", benchLesson)
+	s.Done()
+	if code != term.ExitOK {
+		if *own && code == term.ExitFail {
+			fmt.Fprintf(e.Stderr, "\nbench measures a server that works: once `make lesson-%d` passes, run `make bench ARGS=-own` again.\n", benchLesson)
 		}
 		return code
 	}
-	fmt.Fprintf(e.stdout, "\nThe table and the chart are in %s.\n", e.rel(filepath.Join(l.Dir, out)))
-	return exitOK
+	fmt.Fprintf(e.Stdout, "\nThe table and the chart are in %s.\n", e.Rel(filepath.Join(l.Dir, out)))
+	return term.ExitOK
 }
 
 // benchRun matches cmd/compare's line after each measurement: "run 2/3 sse
@@ -97,7 +96,7 @@ var (
 // benchLines passes cmd/compare's output on to out line by line, and keeps
 // the status saying what it measures and about how long is left.
 type benchLines struct {
-	s   *status
+	s   *term.Status
 	out io.Writer
 
 	mu       sync.Mutex
@@ -115,7 +114,7 @@ func (b *benchLines) Write(p []byte) (int, error) {
 			break
 		}
 		b.part = []byte(rest)
-		b.s.println(b.out, line)
+		b.s.Println(b.out, line)
 		b.read(line)
 	}
 	return len(p), nil
@@ -126,7 +125,7 @@ func (b *benchLines) flush() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.part) > 0 {
-		b.s.println(b.out, string(b.part))
+		b.s.Println(b.out, string(b.part))
 		b.part = nil
 	}
 }
@@ -134,19 +133,19 @@ func (b *benchLines) flush() {
 func (b *benchLines) read(line string) {
 	switch {
 	case strings.HasPrefix(line, "building the server: "):
-		b.s.phase("bench: building the server", buildNote)
+		b.s.Phase("bench: building the server", term.BuildNote)
 	case strings.HasPrefix(line, "about ") && strings.HasSuffix(line, " to go"):
-		b.s.phase("bench: measuring", "")
-		b.s.update("run 1, the first transport")
+		b.s.Phase("bench: measuring", "")
+		b.s.Update("run 1, the first transport")
 		if d, err := time.ParseDuration(strings.TrimSuffix(strings.TrimPrefix(line, "about "), " to go")); err == nil {
-			b.s.expect(b.s.now().Add(d))
+			b.s.ExpectIn(d)
 		}
 	default:
 		if m := benchRun.FindStringSubmatch(line); m != nil {
 			b.measured++
-			b.s.update(fmt.Sprintf("run %s/%s, %d measured (last: %s)", m[1], m[2], b.measured, m[3]))
+			b.s.Update(fmt.Sprintf("run %s/%s, %d measured (last: %s)", m[1], m[2], b.measured, m[3]))
 		} else if m := benchMemory.FindStringSubmatch(line); m != nil {
-			b.s.update("memory per connection (last: " + m[1] + ")")
+			b.s.Update("memory per connection (last: " + m[1] + ")")
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"wscourse/tools/course/internal/term"
 	"wscourse/tools/internal/cluster"
 	"wscourse/tools/internal/lesson"
 )
@@ -27,30 +28,30 @@ const clusterKeys = "type a command and Enter: k N kills instance N (a crash), s
 func serveCluster(ctx context.Context, e *env, cmd string, l lesson.Lesson, addr string, solution bool) int {
 	b, ok := buildServer(ctx, e, cmd, l, solution)
 	if !ok {
-		return exitFail
+		return term.ExitFail
 	}
 	defer b.remove()
 	natsd, out, err := lesson.BuildPackage(ctx, b.dir, "./cmd/natsd", filepath.Join(b.tmp, "natsd"))
 	if err != nil {
-		fmt.Fprintf(e.stderr, "lesson %d's cmd/natsd does not build:\n%s", l.Num, out)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "lesson %d's cmd/natsd does not build:\n%s", l.Num, out)
+		return term.ExitFail
 	}
-	c, err := cluster.Start(cluster.Config{Chat: b.bin, NATS: natsd, Dir: b.dir, Addr: addr, Out: e.stdout, Prepare: ownGroup})
+	c, err := cluster.Start(cluster.Config{Chat: b.bin, NATS: natsd, Dir: b.dir, Addr: addr, Out: e.Stdout, Prepare: ownGroup})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "%s: %v\n", cmd, err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "%s: %v\n", cmd, err)
+		return term.ExitFail
 	}
-	fmt.Fprintf(e.stderr, "%s: NATS and %d instances, each a process of its own, behind a load balancer on %s that sends each connection to the first instance up\n", cmd, c.Instances(), c.Addr())
+	fmt.Fprintf(e.Stderr, "%s: NATS and %d instances, each a process of its own, behind a load balancer on %s that sends each connection to the first instance up\n", cmd, c.Instances(), c.Addr())
 	if e.canAsk {
-		fmt.Fprintln(e.stderr, cmd+": "+clusterKeys)
-		go readClusterKeys(e.stdin, c, e.stderr, cmd)
+		fmt.Fprintln(e.Stderr, cmd+": "+clusterKeys)
+		go readClusterKeys(e.stdin, c, e.Stderr, cmd)
 	}
 	<-e.signals // Ctrl-C or SIGTERM: every instance closes its pages with 1001
 	if err := c.Close(); err != nil {
-		fmt.Fprintf(e.stderr, "%s: %v\n", cmd, err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "%s: %v\n", cmd, err)
+		return term.ExitFail
 	}
-	return exitOK
+	return term.ExitOK
 }
 
 // readClusterKeys carries out the commands typed on in until in ends.

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"wscourse/tools/course/internal/check"
+	"wscourse/tools/course/internal/term"
 	"wscourse/tools/internal/lesson"
 )
 
@@ -16,69 +20,30 @@ type command struct {
 	run     func(ctx context.Context, e *env, args []string) int
 }
 
-// commands is in the order usage lists them.
+// commands is in the order usage lists them. Each command reads its
+// arguments here, in package main; the comment names where its work is done.
 var commands []command
 
 func init() {
 	commands = []command{
-		{"lesson", "N", "run lesson N's tests on your code; explain the first failure", cmdLesson},
-		{"watch", "N", "the same, again on every save", cmdWatch},
-		{"hint", "N", "all hints of lesson N, in order", cmdHint},
-		{"run", "N [-addr HOST:PORT] [-- SERVER ARGS]", "build and run your server for lesson N", cmdRun},
-		{"demo", "N [-addr HOST:PORT] [-- SERVER ARGS]", "build and run the reference solution's server", cmdDemo},
-		{"trace", "N [-own] [FLAGS] [-- SERVER ARGS]", "the reference server (-own: yours) behind a proxy printing every frame; trace 1 -h: its flags", cmdTrace},
-		{"bench", "[-own] [-- COMPARE FLAGS]", "lesson 05: polling, long-polling, SSE and WebSocket measured side by side (about 2 minutes)", cmdBench},
-		{"progress", "", "tests passed in every lesson, and which lesson is next", cmdProgress},
-		{"reset", "N [-yes] [-ref REF]", "put lesson N's starter files back from git", cmdReset},
-		{"verify", "[N...]", "check every lesson (or lessons N...): content, starter fails, solution passes with -race, mistakes caught", cmdVerify},
-		{"sweep", "N [-j 2] [-file F] [-v] [-n]", "authors: delete each statement of lesson N's solution in turn; list the ones no test misses", cmdSweep},
-		{"lint", "", "gofmt, go vet and staticcheck on every module", wholeCourse("lint", lintAll)},
-		{"test", "", "everything CI checks: lint, verify, the tools' own tests", cmdTest},
+		// A student's commands.
+		{"lesson", "N", "run lesson N's tests on your code; explain the first failure", cmdLesson},                                                                                            // lesson.go: report.Run, Report.Print
+		{"watch", "N", "the same, again on every save", cmdWatch},                                                                                                                             // watch.go, then as lesson
+		{"hint", "N", "all hints of lesson N, in order", cmdHint},                                                                                                                             // hint.go: tools/internal/hints
+		{"run", "N [-addr HOST:PORT] [-- SERVER ARGS]", "build and run your server for lesson N", cmdRun},                                                                                     // serve.go (cluster.go for lesson 6)
+		{"demo", "N [-addr HOST:PORT] [-- SERVER ARGS]", "build and run the reference solution's server", cmdDemo},                                                                            // serve.go (cluster.go for lesson 6)
+		{"trace", "N [-own] [FLAGS] [-- SERVER ARGS]", "the reference server (-own: yours) behind a proxy printing every frame; trace 1 -h: its flags", cmdTrace},                             // trace.go: tools/internal/proxy
+		{"bench", "[-own] [-- COMPARE FLAGS]", "lesson 05: polling, long-polling, SSE and WebSocket measured side by side (about 2 minutes)", cmdBench},                                       // bench.go: lesson 05's cmd/compare
+		{"progress", "", "tests passed in every lesson, and which lesson is next", cmdProgress},                                                                                               // progress.go: report.Run
+		{"reset", "N [-yes] [-ref REF]", "put lesson N's starter files back from git", cmdReset},                                                                                              // reset.go: internal/git
+		// The authors' checks, in internal/check; checks.go reads their arguments.
+		{"verify", "[N...]", "check every lesson (or lessons N...): content, starter fails, solution passes with -race, mistakes caught", cmdVerify},       // check.Verify
+		{"sweep", "N [-j 2] [-file F] [-v] [-n]", "authors: delete each statement of lesson N's solution in turn; list the ones no test misses", cmdSweep}, // check.Sweep
+		{"lint", "", "gofmt, go vet and staticcheck on every module", wholeCourse("lint", check.Lint)},
+		{"test", "", "everything CI checks: lint, verify, the tools' own tests", wholeCourse("test", check.All)},
 		{"help", "", "this text", cmdHelp},
 	}
 }
-
-// wholeCourse makes a command that takes no arguments and runs check over
-// the whole course, failing when check reports a problem.
-func wholeCourse(name string, check func(context.Context, *env) bool) func(context.Context, *env, []string) int {
-	return func(ctx context.Context, e *env, args []string) int {
-		if !noMoreArgs(e, name, args) {
-			return exitUsage
-		}
-		ctx, cancel := e.interruptible(ctx)
-		defer cancel()
-		if check(ctx, e) {
-			return exitOK
-		}
-		return exitFail
-	}
-}
-
-// cmdVerify checks the whole course, or only the lessons it is given.
-func cmdVerify(ctx context.Context, e *env, args []string) int {
-	var only []int
-	for _, a := range args {
-		n, ok := lessonNumber(a)
-		if !ok {
-			fmt.Fprintf(e.stderr, "verify: %q is not a lesson number (try verify 3)\n", a)
-			return exitUsage
-		}
-		only = append(only, n)
-	}
-	ctx, cancel := e.interruptible(ctx)
-	defer cancel()
-	if verifySome(ctx, e, only) {
-		return exitOK
-	}
-	return exitFail
-}
-
-// Exit statuses.
-const (
-	exitOK    = 0
-	exitFail  = 1 // a test, a check or the server failed
-	exitUsage = 2 // the command line or the course is wrong
-)
 
 // run is main without the process: it picks the command and runs it.
 func run(ctx context.Context, e *env, args []string) int {
@@ -93,28 +58,28 @@ func run(ctx context.Context, e *env, args []string) int {
 		if name != "help" {
 			root, err := e.courseRoot()
 			if err != nil {
-				fmt.Fprintln(e.stderr, err)
-				return exitUsage
+				fmt.Fprintln(e.Stderr, err)
+				return term.ExitUsage
 			}
 			if err := checkGo(root); err != nil {
-				fmt.Fprintln(e.stderr, err)
-				return exitUsage
+				fmt.Fprintln(e.Stderr, err)
+				return term.ExitUsage
 			}
 		}
 		return c.run(ctx, e, args[1:])
 	}
-	fmt.Fprintf(e.stderr, "unknown command %q\n\n", name)
+	fmt.Fprintf(e.Stderr, "unknown command %q\n\n", name)
 	printUsage(e)
-	return exitUsage
+	return term.ExitUsage
 }
 
 func cmdHelp(_ context.Context, e *env, _ []string) int {
 	printUsage(e)
-	return exitOK
+	return term.ExitOK
 }
 
 func printUsage(e *env) {
-	w := e.stdout
+	w := e.Stdout
 	fmt.Fprintln(w, "usage: go run ./tools/course COMMAND [ARGS]   (from the repository root; `make help` lists the same as make targets)")
 	fmt.Fprintln(w)
 	width := 0
@@ -136,17 +101,17 @@ func usageLine(c command) string {
 // "01-handshake") and returns it with the arguments after it.
 func lessonArg(e *env, cmd string, args []string) (lesson.Lesson, []string, bool) {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintf(e.stderr, "%s needs a lesson number: go run ./tools/course %s 1\n", cmd, cmd)
+		fmt.Fprintf(e.Stderr, "%s needs a lesson number: go run ./tools/course %s 1\n", cmd, cmd)
 		return lesson.Lesson{}, nil, false
 	}
 	n, ok := lessonNumber(args[0])
 	if !ok {
-		fmt.Fprintf(e.stderr, "%s: %q is not a lesson number (try %s 1)\n", cmd, args[0], cmd)
+		fmt.Fprintf(e.Stderr, "%s: %q is not a lesson number (try %s 1)\n", cmd, args[0], cmd)
 		return lesson.Lesson{}, nil, false
 	}
-	l, err := lesson.Find(e.root, n)
+	l, err := lesson.Find(e.Root, n)
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
+		fmt.Fprintln(e.Stderr, err)
 		return lesson.Lesson{}, nil, false
 	}
 	return l, args[1:], true
@@ -159,9 +124,17 @@ func lessonNumber(arg string) (int, bool) {
 	return n, err == nil && n >= 0
 }
 
+// flagSet is the flag set of command cmd: a mistake in its flags is said on
+// stderr and ends the command, not the process.
+func (e *env) flagSet(cmd string) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(e.Stderr)
+	return fs
+}
+
 func noMoreArgs(e *env, cmd string, rest []string) bool {
 	if len(rest) > 0 {
-		fmt.Fprintf(e.stderr, "%s: unexpected arguments %q\n", cmd, rest)
+		fmt.Fprintf(e.Stderr, "%s: unexpected arguments %q\n", cmd, rest)
 		return false
 	}
 	return true

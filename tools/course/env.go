@@ -7,34 +7,29 @@ import (
 	"path/filepath"
 	"time"
 
+	"wscourse/tools/course/internal/term"
 	"wscourse/tools/internal/lesson"
 )
 
 // env is what a command sees of the world, so tests can give it a fixture
-// course, buffers for its output and their own signals.
+// course, buffers for its output and their own signals. The part the report
+// and the authors' checks see too is term.Env; the rest only commands use.
 type env struct {
-	root     string // course root; found from the working directory when empty
-	cwd      string // paths are shown relative to it; the working directory when empty
+	term.Env
 	stdin    io.Reader
-	stdout   io.Writer
-	stderr   io.Writer
-	color    bool // stdout is a terminal and NO_COLOR is unset
 	terminal bool // stdout is a terminal: clear the screen between watch runs
-	// liveStatus: stderr is a terminal that can go back to the start of a
-	// line, so progress is one line rewritten rather than plain lines.
-	liveStatus bool
-	canAsk     bool // stdin is a terminal: confirmations can be typed
-	viaMake    bool // started by make: advice names make targets
-	signals    <-chan os.Signal
-	watch      watchTiming   // zero: defaultWatch
-	timeout    time.Duration // go test's -timeout for lesson runs; zero: gotest.DefaultTimeout
-	watching   bool          // in watch mode: reports say saving reruns the tests
+	canAsk   bool // stdin is a terminal: confirmations can be typed
+	viaMake  bool // started by make: advice names make targets
+	signals  <-chan os.Signal
+	watch    watchTiming   // zero: defaultWatch
+	timeout  time.Duration // go test's -timeout for lesson runs; zero: gotest.DefaultTimeout
+	watching bool          // in watch mode: reports say saving reruns the tests
 }
 
 // courseRoot returns the course root, finding it the first time.
 func (e *env) courseRoot() (string, error) {
-	if e.root != "" {
-		return e.root, nil
+	if e.Root != "" {
+		return e.Root, nil
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -44,7 +39,7 @@ func (e *env) courseRoot() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	e.root = root
+	e.Root = root
 	return root, nil
 }
 
@@ -59,19 +54,6 @@ func userDir(courseCWD string) string {
 		return abs
 	}
 	return courseCWD
-}
-
-// rel shows path relative to where the user stands, so that it can be
-// clicked in a terminal or pasted into an editor.
-func (e *env) rel(path string) string {
-	base := e.cwd
-	if base == "" {
-		base, _ = os.Getwd()
-	}
-	if r, err := filepath.Rel(base, path); err == nil {
-		return filepath.ToSlash(r)
-	}
-	return path
 }
 
 // interruptible returns a context cancelled by the first SIGINT or SIGTERM,

@@ -6,16 +6,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"wscourse/tools/course/internal/coursetest"
+	"wscourse/tools/course/internal/term"
 )
 
 func TestLessonFailingInHintOrder(t *testing.T) {
 	t.Parallel()
-	code, out := runCmd(t, fixture(t), "lesson", "1")
-	if code != exitFail {
-		t.Errorf("exit status %d, want %d while tests fail", code, exitFail)
+	code, out := runCmd(t, coursetest.Fixture(t), "lesson", "1")
+	if code != term.ExitFail {
+		t.Errorf("exit status %d, want %d while tests fail", code, term.ExitFail)
 	}
 	// hints.md orders TestFirst, TestThird, TestSecond; the source another way.
-	assertInOrder(t, out,
+	coursetest.AssertInOrder(t, out,
 		"passed   TestFirst\n", "failed   TestThird\n", "failed   TestSecond\n",
 		"TestThird failed:",
 		`greet_test.go:23: Shout("ann") = "", want "HELLO, ANN!"`,
@@ -35,11 +38,11 @@ func TestLessonFailingInHintOrder(t *testing.T) {
 
 func TestLessonDone(t *testing.T) {
 	t.Parallel()
-	code, out := runCmd(t, fixture(t), "lesson", "2")
-	if code != exitOK {
+	code, out := runCmd(t, coursetest.Fixture(t), "lesson", "2")
+	if code != term.ExitOK {
 		t.Errorf("exit status %d, want 0 when every test passes", code)
 	}
-	assertInOrder(t, out, "passed   TestDouble\n", "passed   TestDoubleZero\n",
+	coursetest.AssertInOrder(t, out, "passed   TestDouble\n", "passed   TestDoubleZero\n",
 		"lesson 2: 2 passed, 0 failed\n", "Lesson 2 is done", "make lesson-3")
 }
 
@@ -50,26 +53,26 @@ func TestLessonCached(t *testing.T) {
 	if strings.Contains(os.Getenv("GOFLAGS"), "-count") {
 		t.Skip("GOFLAGS sets -count, so go test caches no result")
 	}
-	root := fixtureCopy(t) // a folder of its own: its first run cannot be cached
+	root := coursetest.FixtureCopy(t) // a folder of its own: its first run cannot be cached
 	note := "(cached: go test showed the results of an earlier run"
 	code, out := runCmd(t, root, "lesson", "2")
-	if code != exitOK || strings.Contains(out, note) {
+	if code != term.ExitOK || strings.Contains(out, note) {
 		t.Errorf("first run: exit status %d, want 0, and no note of a cache:\n%s", code, out)
 	}
 	code, out = runCmd(t, root, "lesson", "2")
-	if code != exitOK {
+	if code != term.ExitOK {
 		t.Errorf("second run: exit status %d, want 0", code)
 	}
-	assertInOrder(t, out, "lesson 2: 2 passed, 0 failed\n", note, "`go clean -testcache` makes the next run run every test afresh)\n", "Lesson 2 is done")
+	coursetest.AssertInOrder(t, out, "lesson 2: 2 passed, 0 failed\n", note, "`go clean -testcache` makes the next run run every test afresh)\n", "Lesson 2 is done")
 }
 
 func TestLessonDoesNotBuild(t *testing.T) {
 	t.Parallel()
-	code, out := runCmd(t, fixture(t), "lesson", "3")
-	if code != exitFail {
-		t.Errorf("exit status %d, want %d", code, exitFail)
+	code, out := runCmd(t, coursetest.Fixture(t), "lesson", "3")
+	if code != term.ExitFail {
+		t.Errorf("exit status %d, want %d", code, term.ExitFail)
 	}
-	assertInOrder(t, out, "does not build, so no test could run",
+	coursetest.AssertInOrder(t, out, "does not build, so no test could run",
 		"lessons/03-broken/broken.go:8:9: undefined: undefinedName",
 		"lesson 3: does not build; none of its 1 test could run")
 	if strings.Contains(out, "failed") {
@@ -79,12 +82,12 @@ func TestLessonDoesNotBuild(t *testing.T) {
 
 func TestLessonTestWithoutHintComesLast(t *testing.T) {
 	t.Parallel()
-	code, out := runCmd(t, fixture(t), "lesson", "4")
-	if code != exitFail {
-		t.Errorf("exit status %d, want %d", code, exitFail)
+	code, out := runCmd(t, coursetest.Fixture(t), "lesson", "4")
+	if code != term.ExitFail {
+		t.Errorf("exit status %d, want %d", code, term.ExitFail)
 	}
 	// TestOrphan comes first in the source but has no hint.
-	assertInOrder(t, out, "failed   TestNeg\n", "passed   TestOrphan\n", "Flip the sign.", "lesson 4: 1 passed, 1 failed")
+	coursetest.AssertInOrder(t, out, "failed   TestNeg\n", "passed   TestOrphan\n", "Flip the sign.", "lesson 4: 1 passed, 1 failed")
 	if strings.Contains(out, "TestGhost") {
 		t.Error("the report lists TestGhost, which has a hint but no test")
 	}
@@ -92,10 +95,10 @@ func TestLessonTestWithoutHintComesLast(t *testing.T) {
 
 func TestLessonColour(t *testing.T) {
 	t.Parallel()
-	te := newTestEnv(fixture(t))
-	te.color = true
+	te := newTestEnv(coursetest.Fixture(t))
+	te.Color = true
 	run(t.Context(), te.env, []string{"lesson", "1"})
-	if out := te.out.String(); !strings.Contains(out, ansiRed+"failed") || !strings.Contains(out, ansiGreen+"passed") {
+	if out := te.out.String(); !strings.Contains(out, te.Red("failed  ")) || !strings.Contains(out, te.Green("passed  ")) {
 		t.Errorf("no colour with color set:\n%q", out)
 	}
 }
@@ -104,24 +107,24 @@ func TestLessonColour(t *testing.T) {
 // stderr, is erased before it when a slow run showed one.
 func TestLessonSaysItRuns(t *testing.T) {
 	t.Parallel()
-	te := newTestEnv(fixture(t))
-	te.terminal, te.liveStatus = true, true
+	te := newTestEnv(coursetest.Fixture(t))
+	te.terminal, te.LiveStatus = true, true
 	run(t.Context(), te.env, []string{"lesson", "2"})
 	if out := te.out.String(); !strings.HasPrefix(out, "lesson 2 (02-done)") {
 		t.Errorf("on a terminal the report starts %q, want the report alone on stdout", out[:min(len(out), 80)])
 	}
-	if status := te.errOut.String(); status != "" && !strings.HasSuffix(status, eraseLine) {
+	if status := te.errOut.String(); status != "" && !strings.HasSuffix(status, term.EraseLine) {
 		t.Errorf("stderr = %q, want nothing, or a status line erased at the end", status)
 	}
 }
 
 func TestCommandLineMistakes(t *testing.T) {
 	t.Parallel()
-	root := fixture(t)
+	root := coursetest.Fixture(t)
 	for _, args := range [][]string{{"lesson"}, {"lesson", "x"}, {"lesson", "9"}, {"lesson", "1", "2"}, {"nope"}, {"reset", "1", "-bogus"}} {
 		te := newTestEnv(root)
-		if code := run(t.Context(), te.env, args); code != exitUsage {
-			t.Errorf("%q: exit status %d, want %d", args, code, exitUsage)
+		if code := run(t.Context(), te.env, args); code != term.ExitUsage {
+			t.Errorf("%q: exit status %d, want %d", args, code, term.ExitUsage)
 		}
 		if te.errOut.String() == "" {
 			t.Errorf("%q: nothing on stderr, want a word on what is wrong", args)
@@ -132,30 +135,30 @@ func TestCommandLineMistakes(t *testing.T) {
 func TestHelp(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{nil, {"help"}} {
-		code, out := runCmd(t, fixture(t), args...)
-		if code != exitOK {
+		code, out := runCmd(t, coursetest.Fixture(t), args...)
+		if code != term.ExitOK {
 			t.Errorf("%q: exit status %d, want 0", args, code)
 		}
-		assertInOrder(t, out, "lesson N", "watch N", "hint N", "run N", "demo N", "progress", "reset N", "verify", "lint", "test")
+		coursetest.AssertInOrder(t, out, "lesson N", "watch N", "hint N", "run N", "demo N", "progress", "reset N", "verify", "lint", "test")
 	}
 }
 
 func TestHint(t *testing.T) {
 	t.Parallel()
-	code, out := runCmd(t, fixture(t), "hint", "1")
-	if code != exitOK {
+	code, out := runCmd(t, coursetest.Fixture(t), "hint", "1")
+	if code != term.ExitOK {
 		t.Errorf("exit status %d, want 0", code)
 	}
-	assertInOrder(t, out, "1. TestFirst", "passes from the start", "2. TestThird", "upper case", "3. TestSecond", "Read the want")
+	coursetest.AssertInOrder(t, out, "1. TestFirst", "passes from the start", "2. TestThird", "upper case", "3. TestSecond", "Read the want")
 }
 
 func TestProgress(t *testing.T) {
 	t.Parallel()
-	code, out := runCmd(t, fixture(t), "progress")
-	if code != exitOK {
+	code, out := runCmd(t, coursetest.Fixture(t), "progress")
+	if code != term.ExitOK {
 		t.Errorf("exit status %d, want 0", code)
 	}
-	assertInOrder(t, out,
+	coursetest.AssertInOrder(t, out,
 		"01-good    1/3 passed\n",
 		"02-done    2/2 passed\n",
 		"03-broken  does not build\n",
@@ -165,7 +168,7 @@ func TestProgress(t *testing.T) {
 
 func TestLessonCrashDoesNotHideOtherTests(t *testing.T) {
 	t.Parallel()
-	root := fixtureCopy(t)
+	root := coursetest.FixtureCopy(t)
 	// Go runs test files in name order: a panic in a_crash_test.go would stop
 	// the binary before greet_test.go's tests, which come first in the lesson.
 	crash := "package main\n\nimport \"testing\"\n\nfunc TestCrash(t *testing.T) {\n\tvar m map[string]int\n\tm[\"x\"] = 1\n}\n"
@@ -173,10 +176,10 @@ func TestLessonCrashDoesNotHideOtherTests(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out := runCmd(t, root, "lesson", "1")
-	if code != exitFail {
-		t.Errorf("exit status %d, want %d", code, exitFail)
+	if code != term.ExitFail {
+		t.Errorf("exit status %d, want %d", code, term.ExitFail)
 	}
-	assertInOrder(t, out, "passed   TestFirst\n", "failed   TestThird\n", "failed   TestSecond\n",
+	coursetest.AssertInOrder(t, out, "passed   TestFirst\n", "failed   TestThird\n", "failed   TestSecond\n",
 		"failed   TestCrash\n", "lesson 1: 1 passed, 3 failed\n")
 	if strings.Contains(out, "not run") {
 		t.Errorf("tests after the crash are reported as not run; want them run again without it:\n%s", out)
@@ -192,15 +195,15 @@ func hangTest(name string) string {
 // running are run again without it.
 func TestLessonTimeoutDoesNotHideOtherTests(t *testing.T) {
 	t.Parallel()
-	root := fixtureCopy(t)
+	root := coursetest.FixtureCopy(t)
 	// a_hang_test.go runs first: Go runs test files in name order.
-	writeFile(t, filepath.Join(root, "lessons", "01-good", "a_hang_test.go"), hangTest("TestHang"))
+	coursetest.WriteFile(t, filepath.Join(root, "lessons", "01-good", "a_hang_test.go"), hangTest("TestHang"))
 	te := newTestEnv(root)
 	te.timeout = 2 * time.Second
-	if code := run(t.Context(), te.env, []string{"lesson", "1"}); code != exitFail {
-		t.Errorf("exit status %d, want %d", code, exitFail)
+	if code := run(t.Context(), te.env, []string{"lesson", "1"}); code != term.ExitFail {
+		t.Errorf("exit status %d, want %d", code, term.ExitFail)
 	}
-	assertInOrder(t, te.out.String(), "passed   TestFirst\n", "failed   TestThird\n", "failed   TestSecond\n",
+	coursetest.AssertInOrder(t, te.out.String(), "passed   TestFirst\n", "failed   TestThird\n", "failed   TestSecond\n",
 		"failed   TestHang\n", "lesson 1: 1 passed, 3 failed\n")
 }
 
@@ -208,15 +211,15 @@ func TestLessonTimeoutDoesNotHideOtherTests(t *testing.T) {
 // limit. The first test to time out is not run again.
 func TestLessonSecondTimeoutStops(t *testing.T) {
 	t.Parallel()
-	root := fixtureCopy(t)
-	writeFile(t, filepath.Join(root, "lessons", "01-good", "a_hang_test.go"), hangTest("TestHangA"))
-	writeFile(t, filepath.Join(root, "lessons", "01-good", "b_hang_test.go"), hangTest("TestHangB"))
+	root := coursetest.FixtureCopy(t)
+	coursetest.WriteFile(t, filepath.Join(root, "lessons", "01-good", "a_hang_test.go"), hangTest("TestHangA"))
+	coursetest.WriteFile(t, filepath.Join(root, "lessons", "01-good", "b_hang_test.go"), hangTest("TestHangB"))
 	te := newTestEnv(root)
 	te.timeout = 2 * time.Second
-	if code := run(t.Context(), te.env, []string{"lesson", "1"}); code != exitFail {
-		t.Errorf("exit status %d, want %d", code, exitFail)
+	if code := run(t.Context(), te.env, []string{"lesson", "1"}); code != term.ExitFail {
+		t.Errorf("exit status %d, want %d", code, term.ExitFail)
 	}
-	assertInOrder(t, te.out.String(), "not run  TestFirst\n", "not run  TestThird\n", "not run  TestSecond\n",
+	coursetest.AssertInOrder(t, te.out.String(), "not run  TestFirst\n", "not run  TestThird\n", "not run  TestSecond\n",
 		"failed   TestHangA\n", "failed   TestHangB\n",
 		"TestHangA did not finish within the 2s limit: something waits forever",
 		"panic: test timed out after 2s",

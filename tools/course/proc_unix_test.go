@@ -6,9 +6,11 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"wscourse/tools/course/internal/coursetest"
+	"wscourse/tools/course/internal/term"
 )
 
 // The runner writing to a pipe whose reader has gone (`make hint-1 | head`)
@@ -17,8 +19,8 @@ import (
 func TestBrokenPipe(t *testing.T) {
 	if os.Getenv("COURSE_TEST_BROKEN_PIPE") == "1" {
 		ignoreBrokenPipe()
-		root, _ := filepath.Abs(filepath.Join("testdata", "course"))
-		e := &env{root: root, cwd: root, stdin: strings.NewReader(""), stdout: os.Stdout, stderr: os.Stderr}
+		root := coursetest.Fixture(t)
+		e := &env{Env: term.Env{Root: root, Cwd: root, Stdout: os.Stdout, Stderr: os.Stderr}, stdin: strings.NewReader("")}
 		os.Exit(run(context.Background(), e, []string{"hint", "1"}))
 	}
 	t.Parallel()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"wscourse/tools/course/internal/report"
+	"wscourse/tools/course/internal/term"
 	"wscourse/tools/internal/gotest"
 	"wscourse/tools/internal/lesson"
 )
@@ -12,12 +14,12 @@ import (
 // it cannot drift from the code.
 func cmdProgress(ctx context.Context, e *env, args []string) int {
 	if !noMoreArgs(e, "progress", args) {
-		return exitUsage
+		return term.ExitUsage
 	}
-	all, err := lesson.List(e.root)
+	all, err := lesson.List(e.Root)
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitUsage
+		fmt.Fprintln(e.Stderr, err)
+		return term.ExitUsage
 	}
 	ctx, cancel := e.interruptible(ctx)
 	defer cancel()
@@ -30,38 +32,38 @@ func cmdProgress(ctx context.Context, e *env, args []string) int {
 	for _, l := range all {
 		// The status line on stderr says what a first, slow run is doing;
 		// the whole line comes after it, as a live status would erase half.
-		s := e.newStatus()
-		r, err := testLesson(ctx, l, e.timeout, s)
-		s.done()
+		s := e.NewStatus()
+		r, err := report.Run(ctx, l, e.timeout, s)
+		s.Done()
 		var line string
 		switch {
 		case ctx.Err() != nil:
-			return exitFail
+			return term.ExitFail
 		case err != nil:
-			line = e.red("could not run its tests: " + firstLine(err.Error()))
-		case r.res.BuildFailed:
-			line = e.red("does not build")
-		case r.done():
-			line = e.green(fmt.Sprintf("%d/%d passed", r.count(gotest.Passed), len(r.entries)))
+			line = e.Red("could not run its tests: " + term.FirstLine(err.Error()))
+		case r.Result.BuildFailed:
+			line = e.Red("does not build")
+		case r.Done():
+			line = e.Green(fmt.Sprintf("%d/%d passed", r.Count(gotest.Passed), len(r.Entries)))
 		default:
-			line = fmt.Sprintf("%d/%d passed", r.count(gotest.Passed), len(r.entries))
+			line = fmt.Sprintf("%d/%d passed", r.Count(gotest.Passed), len(r.Entries))
 		}
-		fmt.Fprintf(e.stdout, "%-*s  %s\n", width, l.Name, line)
-		if err == nil && r.raceNote != "" {
-			raceNote = r.raceNote
+		fmt.Fprintf(e.Stdout, "%-*s  %s\n", width, l.Name, line)
+		if err == nil && r.RaceNote != "" {
+			raceNote = r.RaceNote
 		}
-		if next == nil && (err != nil || !r.done()) {
+		if next == nil && (err != nil || !r.Done()) {
 			next = &l
 		}
 	}
-	fmt.Fprintln(e.stdout)
+	fmt.Fprintln(e.Stdout)
 	if raceNote != "" {
-		fmt.Fprintf(e.stdout, "%s\n\n", raceNote)
+		fmt.Fprintf(e.Stdout, "%s\n\n", raceNote)
 	}
 	if next == nil {
-		fmt.Fprintln(e.stdout, e.green("Every lesson passes. Well done."))
-		return exitOK
+		fmt.Fprintln(e.Stdout, e.Green("Every lesson passes. Well done."))
+		return term.ExitOK
 	}
-	fmt.Fprintf(e.stdout, "Next: lesson %d (%s): make lesson-%d\n", next.Num, next.Name, next.Num)
-	return exitOK
+	fmt.Fprintf(e.Stdout, "Next: lesson %d (%s): make lesson-%d\n", next.Num, next.Name, next.Num)
+	return term.ExitOK
 }

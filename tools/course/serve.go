@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 
+	"wscourse/tools/course/internal/term"
 	"wscourse/tools/internal/lesson"
 )
 
@@ -28,13 +28,12 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 func serve(ctx context.Context, e *env, cmd string, args []string, solution bool) int {
 	l, rest, ok := lessonArg(e, cmd, args)
 	if !ok {
-		return exitUsage
+		return term.ExitUsage
 	}
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := e.flagSet(cmd)
 	addr := fs.String("addr", defaultAddr, "address the server listens on")
 	if err := fs.Parse(rest); err != nil {
-		return exitUsage
+		return term.ExitUsage
 	}
 	if l.Num == clusterLesson && len(fs.Args()) == 0 {
 		return serveCluster(ctx, e, cmd, l, *addr, solution)
@@ -47,12 +46,12 @@ func serve(ctx context.Context, e *env, cmd string, args []string, solution bool
 func serveLesson(ctx context.Context, e *env, cmd string, l lesson.Lesson, addr string, serverArgs []string, solution bool) int {
 	b, ok := buildServer(ctx, e, cmd, l, solution)
 	if !ok {
-		return exitFail
+		return term.ExitFail
 	}
 	defer b.remove()
 	srv := exec.Command(b.bin, append([]string{"-addr", addr}, serverArgs...)...)
 	srv.Dir = b.dir
-	srv.Stdout, srv.Stderr = e.stdout, e.stderr // no stdin: it runs outside the terminal's group
+	srv.Stdout, srv.Stderr = e.Stdout, e.Stderr // no stdin: it runs outside the terminal's group
 	ownGroup(srv)
 	return runForwarding(e, srv)
 }
@@ -72,34 +71,34 @@ func (b built) remove() { os.RemoveAll(b.tmp) }
 func buildServer(ctx context.Context, e *env, cmd string, l lesson.Lesson, solution bool) (built, bool) {
 	tmp, err := os.MkdirTemp("", "course-"+cmd+"-")
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
+		fmt.Fprintln(e.Stderr, err)
 		return built{}, false
 	}
 	b := built{tmp: tmp, dir: l.Dir}
-	what := "your code in " + e.rel(l.Dir)
+	what := "your code in " + e.Rel(l.Dir)
 	if solution {
 		b.dir, what = filepath.Join(tmp, "src"), "the reference solution of "+l.Name
 		if err := l.StageSolution(b.dir); err != nil {
-			fmt.Fprintln(e.stderr, err)
+			fmt.Fprintln(e.Stderr, err)
 			b.remove()
 			return built{}, false
 		}
 	}
-	fmt.Fprintf(e.stderr, "building lesson %d (%s)...\n", l.Num, what)
-	s := e.newStatus() // a first build is long and go says nothing meanwhile
-	s.phase(fmt.Sprintf("lesson %d: building", l.Num), buildNote)
+	fmt.Fprintf(e.Stderr, "building lesson %d (%s)...\n", l.Num, what)
+	s := e.NewStatus() // a first build is long and go says nothing meanwhile
+	s.Phase(fmt.Sprintf("lesson %d: building", l.Num), term.BuildNote)
 	bin, out, err := lesson.Build(ctx, b.dir, filepath.Join(tmp, "server"))
-	s.done()
+	s.Done()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "lesson %d does not build:\n\n", l.Num)
-		lines := splitLines(string(out))
+		fmt.Fprintf(e.Stderr, "lesson %d does not build:\n\n", l.Num)
+		lines := term.SplitLines(string(out))
 		if solution {
-			lines = relabel(lines, b.dir, func(f string) string { return l.Name + "/" + f })
+			lines = term.Relabel(lines, b.dir, func(f string) string { return l.Name + "/" + f })
 		} else {
-			lines = e.buildErrors(b.dir, lines)
+			lines = e.BuildErrors(b.dir, lines)
 		}
 		for _, line := range lines {
-			fmt.Fprintf(e.stderr, "    %s\n", line)
+			fmt.Fprintf(e.Stderr, "    %s\n", line)
 		}
 		b.remove()
 		return built{}, false
@@ -113,15 +112,15 @@ func buildServer(ctx context.Context, e *env, cmd string, l lesson.Lesson, solut
 // system has them), so a Ctrl-C reaches it once, through us.
 func runForwarding(e *env, cmd *exec.Cmd) int {
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitFail
+		fmt.Fprintln(e.Stderr, err)
+		return term.ExitFail
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	for {
 		select {
 		case err := <-done:
-			return exitStatus(e.stderr, err)
+			return exitStatus(e.Stderr, err)
 		case sig := <-e.signals:
 			forward(cmd.Process, sig)
 		}
@@ -132,11 +131,11 @@ func exitStatus(w io.Writer, err error) int {
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
-		return exitOK
+		return term.ExitOK
 	case errors.As(err, &exit) && exit.ExitCode() > 0:
 		return exit.ExitCode()
 	default:
 		fmt.Fprintln(w, "server:", err)
-		return exitFail
+		return term.ExitFail
 	}
 }

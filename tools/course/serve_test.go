@@ -9,6 +9,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"wscourse/tools/course/internal/coursetest"
+	"wscourse/tools/course/internal/term"
 )
 
 // startServer runs `course ARGS` with its stdout piped, waits for the
@@ -16,9 +19,9 @@ import (
 // to come.
 func startServer(t *testing.T, args ...string) (string, *testEnv, <-chan int) {
 	t.Helper()
-	te := newTestEnv(fixture(t))
+	te := newTestEnv(coursetest.Fixture(t))
 	pr, pw := io.Pipe()
-	te.stdout = pw
+	te.Stdout = pw
 	code := make(chan int, 1)
 	// The server runs in a process group of its own: if the test fails
 	// before stopping it, kill it rather than leave it running.
@@ -77,7 +80,7 @@ func stopServer(t *testing.T, te *testEnv, code <-chan int) {
 	te.sigs <- syscall.SIGINT
 	select {
 	case c := <-code:
-		if c != exitOK {
+		if c != term.ExitOK {
 			t.Errorf("exit status %d after SIGINT, want the server's 0", c)
 		}
 	case <-time.After(10 * time.Second):
@@ -105,9 +108,9 @@ func TestDemoPassesServerArgs(t *testing.T) {
 
 func TestRunDoesNotBuild(t *testing.T) {
 	t.Parallel()
-	te := newTestEnv(fixture(t))
-	if code := run(t.Context(), te.env, []string{"run", "3"}); code != exitFail {
-		t.Errorf("exit status %d, want %d", code, exitFail)
+	te := newTestEnv(coursetest.Fixture(t))
+	if code := run(t.Context(), te.env, []string{"run", "3"}); code != term.ExitFail {
+		t.Errorf("exit status %d, want %d", code, term.ExitFail)
 	}
-	assertInOrder(t, te.errOut.String(), "lesson 3 does not build", "lessons/03-broken/broken.go:8:9: undefined: undefinedName")
+	coursetest.AssertInOrder(t, te.errOut.String(), "lesson 3 does not build", "lessons/03-broken/broken.go:8:9: undefined: undefinedName")
 }

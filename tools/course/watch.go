@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"wscourse/tools/course/internal/term"
 )
 
 // watchTiming is how watch notices saves. Events settle for debounce before
@@ -30,7 +32,7 @@ var watchedExt = map[string]bool{".go": true, ".html": true, ".js": true, ".md":
 func cmdWatch(ctx context.Context, e *env, args []string) int {
 	l, rest, ok := lessonArg(e, "watch", args)
 	if !ok || !noMoreArgs(e, "watch", rest) {
-		return exitUsage
+		return term.ExitUsage
 	}
 	ctx, cancel := e.interruptible(ctx)
 	defer cancel()
@@ -66,15 +68,15 @@ func cmdWatch(ctx context.Context, e *env, args []string) int {
 		// arrive during the run) is no reason to run again.
 		tested := look()
 		if e.terminal {
-			fmt.Fprint(e.stdout, clearPage)
+			fmt.Fprint(e.Stdout, term.ClearPage)
 		}
 		lessonOnce(ctx, e, l)
 		if ctx.Err() != nil {
-			return exitOK
+			return term.ExitOK
 		}
-		fmt.Fprintf(e.stdout, "\n%s\n", e.dim(fmt.Sprintf("Watching %s for saves (%s). Ctrl-C stops.", e.rel(l.Dir), how)))
+		fmt.Fprintf(e.Stdout, "\n%s\n", e.Dim(fmt.Sprintf("Watching %s for saves (%s). Ctrl-C stops.", e.Rel(l.Dir), how)))
 		if !nextChange(ctx, changes, timing.debounce, look, tested) {
-			return exitOK // Ctrl-C ends watch mode normally
+			return term.ExitOK // Ctrl-C ends watch mode normally
 		}
 	}
 }

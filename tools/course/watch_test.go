@@ -5,29 +5,32 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"wscourse/tools/course/internal/coursetest"
+	"wscourse/tools/course/internal/term"
 )
 
 // watchRerunsOnSave runs watch on a copy of lesson 2, breaks the solved
 // code, and waits for the second report.
 func watchRerunsOnSave(t *testing.T, timing watchTiming) {
-	root := fixtureCopy(t)
+	root := coursetest.FixtureCopy(t)
 	te := newTestEnv(root)
 	te.watch = timing
 	ctx, cancel := context.WithCancel(t.Context())
 	code := make(chan int, 1)
 	go func() { code <- run(ctx, te.env, []string{"watch", "2"}) }()
 
-	te.out.waitFor(t, "Ctrl-C stops.", 1)
-	assertInOrder(t, te.out.String(), "lesson 2: 2 passed, 0 failed")
-	writeFile(t, filepath.Join(root, "lessons", "02-done", "done.go"),
+	te.out.WaitFor(t, "Ctrl-C stops.", 1)
+	coursetest.AssertInOrder(t, te.out.String(), "lesson 2: 2 passed, 0 failed")
+	coursetest.WriteFile(t, filepath.Join(root, "lessons", "02-done", "done.go"),
 		"package main\n\nfunc main() {}\n\n// Double is broken again. TODO: fix.\nfunc Double(n int) int { return n }\n")
-	te.out.waitFor(t, "Ctrl-C stops.", 2)
-	assertInOrder(t, te.out.String(), "lesson 2: 2 passed, 0 failed", "lesson 2: 1 passed, 1 failed", "the tests run again when you save")
+	te.out.WaitFor(t, "Ctrl-C stops.", 2)
+	coursetest.AssertInOrder(t, te.out.String(), "lesson 2: 2 passed, 0 failed", "lesson 2: 1 passed, 1 failed", "the tests run again when you save")
 
 	cancel()
 	select {
 	case c := <-code:
-		if c != exitOK {
+		if c != term.ExitOK {
 			t.Errorf("exit status %d after Ctrl-C, want 0", c)
 		}
 	case <-time.After(10 * time.Second):

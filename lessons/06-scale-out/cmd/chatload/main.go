@@ -5,6 +5,8 @@
 //
 //	go run ./cmd/chatload -addr 127.0.0.1:8080,127.0.0.1:8081,127.0.0.1:8082 -clients 3000 -rooms 100 -rate 1 -duration 10s
 //
+// With -reconnect, a client whose instance goes away comes back on the next
+// one, as the page does, so an instance can be killed while it runs.
 // With -pid, it also prints the memory of the server process, read from /proc (Linux).
 package main
 
@@ -27,6 +29,7 @@ func main() {
 	flag.IntVar(&cfg.Rooms, "rooms", 100, "rooms")
 	flag.Float64Var(&cfg.Rate, "rate", 1, "messages a second each client sends (the server allows 10)")
 	flag.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long the clients send")
+	flag.BoolVar(&cfg.Reconnect, "reconnect", false, "bring back a client whose connection ends, to the next address, resuming with since and epoch (as the page does); to kill an instance under load")
 	pid := flag.Int("pid", 0, "the server's process id, to report its memory (Linux)")
 	flag.Parse()
 	cfg.Addrs = strings.Split(*addrs, ",")

@@ -31,6 +31,11 @@ type Config struct {
 	Rooms    int           // rooms
 	Rate     float64       // messages a second each client sends
 	Duration time.Duration // how long they send
+	// Reconnect brings back a member whose connection ends before the
+	// test does, as the chat page does: to the next address, resuming with
+	// since and epoch, trying again while it is refused. Without it, the
+	// member is gone for the rest of the test.
+	Reconnect bool
 	// Loaded, if set, is called once the clients have sent their last
 	// messages, while every one is still connected: the time to measure
 	// the server's memory.
@@ -50,6 +55,15 @@ type Result struct {
 	CloseReasons []string
 	Latency      Percentiles
 	JoinTime     time.Duration // to connect every client and get its welcome
+
+	// With Reconnect: the connections that ended and came back, and how
+	// long each member was away, from its connection's end to the welcome
+	// of the next. NotStored counts messages a member wrote and nobody
+	// got: written to an instance as it died. They are not owed.
+	Reconnects int
+	Away       Percentiles
+	Resumed    int64 // deliveries that came in the history of a welcome after a reconnection
+	NotStored  int64
 }
 
 // Percentiles of delivery latency: from the sender's write to a member's read.
@@ -62,16 +76,47 @@ const drainWait = 5 * time.Second
 // member is one client: it sends its own messages and checks what it gets.
 type member struct {
 	id, room int
-	conn     *websocket.Conn
-	sent     int64 // written by the sender goroutine, read after it ends
+	cfg      *Config
+	got      *gotten // which messages anyone got, shared by every member
+	sent     int64   // written by the sender goroutine, read after it ends
+
+	mu   sync.Mutex
+	conn *websocket.Conn // replaced by the reader when it reconnects
 
 	received  atomic.Int64 // deliveries in order
+	resumed   atomic.Int64 // of which in a welcome's history, after a reconnection
 	dups      atomic.Int64
 	refused   atomic.Int64
 	closed    atomic.Pointer[websocket.CloseError] // set when the server closed
 	next      map[int]int64                        // the next seq wanted from each sender: reader only
 	latencies []time.Duration                      // reader only
+	epoch     string                               // reader only
+	lastID    int64                                // reader only: the last message id it got
+	away      []time.Duration                      // reader only
+	stop      chan struct{}                        // closed when the test ends: no more reconnections
 	done      chan struct{}                        // the reader has returned
+}
+
+// gotten keeps, for every sender, the seqs that reached at least one
+// member: a seq nobody got was never stored.
+type gotten struct {
+	mu   sync.Mutex
+	seqs map[int]map[int64]bool
+}
+
+func (g *gotten) add(sender int, seq int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.seqs[sender] == nil {
+		g.seqs[sender] = make(map[int64]bool)
+	}
+	g.seqs[sender][seq] = true
+}
+
+func (g *gotten) count(sender int) int64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return int64(len(g.seqs[sender]))
 }
 
 // Run connects cfg.Clients clients, has each send cfg.Rate messages a second
@@ -82,12 +127,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, errors.New("loadtest: addresses, clients, rooms, rate and duration must be given and positive")
 	}
 	start := time.Now()
-	ms, err := connect(ctx, cfg)
+	got := &gotten{seqs: make(map[int]map[int64]bool)}
+	ms, err := connect(ctx, &cfg, got)
 	defer func() {
 		for _, m := range ms {
 			if m != nil {
-				m.conn.Close()
-				<-m.done
+				m.end()
 			}
 		}
 	}()
@@ -109,24 +154,40 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		cfg.Loaded()
 	}
 
-	// Each member is owed every message of its room, its own included.
-	owed := make([]int64, cfg.Rooms)
-	for _, m := range ms {
-		owed[m.room] += m.sent
-		res.Sent += m.sent
-	}
+	// Each member is owed every message of its room, its own included:
+	// all that were sent, or, with Reconnect, all that anyone got.
 	deadline := time.Now().Add(drainWait)
-	for _, m := range ms {
-		for m.received.Load() < owed[m.room] && time.Now().Before(deadline) && ctx.Err() == nil {
-			time.Sleep(10 * time.Millisecond) // a load tool may poll; tests do not
+	owed := make([]int64, cfg.Rooms)
+	stored := func(m *member) int64 {
+		if cfg.Reconnect {
+			return m.got.count(m.id)
 		}
+		return m.sent
 	}
-	var all []time.Duration
+	for {
+		for i := range owed {
+			owed[i] = 0
+		}
+		for _, m := range ms {
+			owed[m.room] += stored(m)
+		}
+		behind := false
+		for _, m := range ms {
+			behind = behind || m.received.Load() < owed[m.room]
+		}
+		if !behind || !time.Now().Before(deadline) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond) // a load tool may poll; tests do not
+	}
+	var all, away []time.Duration
 	for _, m := range ms {
-		m.conn.Close() // the reader returns; its counters are final
-		<-m.done
+		m.end() // the reader returns; its counters are final
+		res.Sent += m.sent
+		res.NotStored += m.sent - stored(m)
 		res.Expected += owed[m.room]
 		res.Delivered += m.received.Load()
+		res.Resumed += m.resumed.Load()
 		res.Dups += m.dups.Load()
 		res.Refused += m.refused.Load()
 		if ce := m.closed.Load(); ce != nil {
@@ -134,14 +195,17 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			res.CloseReasons = append(res.CloseReasons, ce.Error())
 		}
 		res.Lost += max(0, owed[m.room]-m.received.Load())
+		res.Reconnects += len(m.away)
 		all = append(all, m.latencies...)
+		away = append(away, m.away...)
 	}
 	res.Latency = percentiles(all)
+	res.Away = percentiles(away)
 	return res, ctx.Err()
 }
 
 // connect dials every client, a few at a time, and waits for each welcome.
-func connect(ctx context.Context, cfg Config) ([]*member, error) {
+func connect(ctx context.Context, cfg *Config, got *gotten) ([]*member, error) {
 	ms := make([]*member, cfg.Clients)
 	errs := make(chan error, cfg.Clients)
 	slots := make(chan struct{}, 32)
@@ -150,12 +214,16 @@ func connect(ctx context.Context, cfg Config) ([]*member, error) {
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			m, err := dial(ctx, cfg.Addrs[i%len(cfg.Addrs)], i, i%cfg.Rooms)
+			m := &member{id: i, room: i % cfg.Rooms, cfg: cfg, got: got, next: make(map[int]int64),
+				stop: make(chan struct{}), done: make(chan struct{})}
+			conn, err := m.dial(ctx, cfg.Addrs[i%len(cfg.Addrs)])
 			if err != nil {
 				errs <- err
 				return
 			}
+			m.conn = conn
 			ms[i] = m
+			go m.read(ctx)
 		})
 	}
 	wg.Wait()
@@ -163,23 +231,51 @@ func connect(ctx context.Context, cfg Config) ([]*member, error) {
 	return ms, <-errs // nil when no dial failed
 }
 
-func dial(ctx context.Context, addr string, id, room int) (*member, error) {
-	q := url.Values{"name": {"c" + strconv.Itoa(id)}, "room": {"load" + strconv.Itoa(room)}}
+// dial connects the member to addr, resuming after the last message it got
+// if it had a welcome before, and takes the welcome's history.
+func (m *member) dial(ctx context.Context, addr string) (*websocket.Conn, error) {
+	q := url.Values{"name": {"c" + strconv.Itoa(m.id)}, "room": {"load" + strconv.Itoa(m.room)}}
+	if m.epoch != "" {
+		q.Set("since", strconv.FormatInt(m.lastID, 10))
+		q.Set("epoch", m.epoch)
+	}
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
 	conn, _, err := d.DialContext(ctx, "ws://"+addr+"/ws?"+q.Encode(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("client %d: %w", id, err)
+		return nil, fmt.Errorf("client %d: %w", m.id, err)
 	}
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	var w struct{ Type string }
+	var w struct {
+		Type, Epoch, Error string
+		History            []incoming
+	}
 	if err := conn.ReadJSON(&w); err != nil || w.Type != "welcome" {
 		conn.Close()
-		return nil, fmt.Errorf("client %d: want a welcome first, got %q (%v)", id, w.Type, err)
+		return nil, fmt.Errorf("client %d: want a welcome first, got %q %s(%v)", m.id, w.Type, w.Error, err)
 	}
 	conn.SetReadDeadline(time.Time{})
-	m := &member{id: id, room: room, conn: conn, next: make(map[int]int64), done: make(chan struct{})}
-	go m.read()
-	return m, nil
+	resumed := m.epoch != ""
+	m.epoch = w.Epoch
+	for _, in := range w.History {
+		if m.take(in, time.Time{}) && resumed {
+			m.resumed.Add(1)
+		}
+	}
+	return conn, nil
+}
+
+// end stops the member: no more reconnections, the connection closed, the
+// reader returned.
+func (m *member) end() {
+	select {
+	case <-m.stop:
+	default:
+		close(m.stop)
+	}
+	m.mu.Lock()
+	m.conn.Close()
+	m.mu.Unlock()
+	<-m.done
 }
 
 // send writes a message every interval until the time is up. Each text is
@@ -200,54 +296,113 @@ func (m *member) send(ctx context.Context, interval time.Duration, until time.Ti
 		t.Reset(interval)
 		text := fmt.Sprintf("%d %d %d", m.id, m.sent, now.UnixNano())
 		data, _ := json.Marshal(map[string]string{"type": "message", "text": text})
+		m.mu.Lock()
 		m.conn.SetWriteDeadline(now.Add(10 * time.Second))
-		if m.conn.WriteMessage(websocket.TextMessage, data) != nil {
+		err := m.conn.WriteMessage(websocket.TextMessage, data)
+		m.mu.Unlock()
+		switch {
+		case err == nil:
+			m.sent++
+		case !m.cfg.Reconnect:
 			return
 		}
-		m.sent++
+		// Reconnecting: this one is not sent, the next goes to the new
+		// connection.
 	}
 }
 
-// read takes the member's messages until the connection closes.
-func (m *member) read() {
+// incoming is the part of a message the members read.
+type incoming struct {
+	Type, Text string
+	ID         int64
+}
+
+// read takes the member's messages until the connection closes, and with
+// Reconnect comes back until the test ends.
+func (m *member) read(ctx context.Context) {
 	defer close(m.done)
-	var in struct{ Type, Text string }
 	for {
-		_, data, err := m.conn.ReadMessage()
-		if err != nil {
-			if ce, ok := errors.AsType[*websocket.CloseError](err); ok {
-				m.closed.Store(ce)
+		m.mu.Lock()
+		conn := m.conn
+		m.mu.Unlock()
+		err := m.readConn(conn)
+		ce, _ := errors.AsType[*websocket.CloseError](err)
+		if ce != nil {
+			m.closed.Store(ce)
+		}
+		if !m.cfg.Reconnect || (ce != nil && ce.Code == websocket.ClosePolicyViolation) {
+			return // too slow, say: the page would not come back either
+		}
+		gone := time.Now()
+		for attempt := 1; ; attempt++ {
+			select {
+			case <-m.stop:
+				return
+			default:
 			}
-			return
+			next, err := m.dial(ctx, m.cfg.Addrs[(m.id+attempt)%len(m.cfg.Addrs)])
+			if err == nil {
+				m.mu.Lock()
+				m.conn = next
+				m.mu.Unlock()
+				m.away = append(m.away, time.Since(gone))
+				break
+			}
+			// As the page does: exponential backoff up to 5s, with jitter.
+			wait := min(5*time.Second, 250*time.Millisecond<<min(attempt, 5))
+			select {
+			case <-time.After(wait/2 + rand.N(wait/2)):
+			case <-m.stop:
+				return
+			}
+		}
+	}
+}
+
+// readConn takes the messages of one connection until it ends.
+func (m *member) readConn(conn *websocket.Conn) error {
+	var in incoming
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			return err
 		}
 		now := time.Now()
-		in.Type, in.Text = "", ""
+		in = incoming{}
 		if json.Unmarshal(data, &in) != nil {
 			continue
 		}
 		switch in.Type {
 		case "error":
 			m.refused.Add(1)
-			continue
 		case "message":
-		default:
-			continue // joins and leaves
+			m.take(in, now)
 		}
-		f := strings.Fields(in.Text)
-		if len(f) != 3 {
-			continue
-		}
-		sender, _ := strconv.Atoi(f[0])
-		seq, _ := strconv.ParseInt(f[1], 10, 64)
-		sentAt, _ := strconv.ParseInt(f[2], 10, 64)
-		if seq < m.next[sender] {
-			m.dups.Add(1) // again, or after a later one: a gap counts as lost
-			continue
-		}
-		m.next[sender] = seq + 1
-		m.latencies = append(m.latencies, now.Sub(time.Unix(0, sentAt)))
-		m.received.Add(1)
 	}
+}
+
+// take counts a chat message that arrived at now (zero: in a welcome's
+// history) and reports whether it was new.
+func (m *member) take(in incoming, now time.Time) bool {
+	m.lastID = max(m.lastID, in.ID)
+	f := strings.Fields(in.Text)
+	if len(f) != 3 {
+		return false
+	}
+	sender, _ := strconv.Atoi(f[0])
+	seq, _ := strconv.ParseInt(f[1], 10, 64)
+	sentAt, _ := strconv.ParseInt(f[2], 10, 64)
+	if seq < m.next[sender] {
+		m.dups.Add(1) // again, or after a later one: a gap counts as lost
+		return false
+	}
+	m.next[sender] = seq + 1
+	m.got.add(sender, seq)
+	if !now.IsZero() {
+		m.latencies = append(m.latencies, now.Sub(time.Unix(0, sentAt)))
+	}
+	m.received.Add(1)
+	return true
 }
 
 func percentiles(ds []time.Duration) Percentiles {
@@ -276,6 +431,11 @@ func (r Result) Table(memory string) string {
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "latency     p50 %v  p90 %v  p99 %v  max %v\n", ms(r.Latency.P50), ms(r.Latency.P90), ms(r.Latency.P99), ms(r.Latency.Max))
+	if r.Reconnect {
+		fmt.Fprintf(&b, "not stored  %9d messages written to an instance as it died (not owed)\n", r.NotStored)
+		fmt.Fprintf(&b, "reconnected %9d connections, away p50 %v  p90 %v  max %v; %d deliveries came in their welcomes\n",
+			r.Reconnects, ms(r.Away.P50), ms(r.Away.P90), ms(r.Away.Max), r.Resumed)
+	}
 	if memory != "" {
 		fmt.Fprintf(&b, "memory      %s\n", memory)
 	}
