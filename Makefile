@@ -9,9 +9,11 @@ ADDR ?= 127.0.0.1:8080
 ARGS ?=
 # TRACE holds trace-N's own flags: -own, -latency 100ms, -rate 16k, -stall 10s, -cut-after 5s...
 TRACE ?=
+# URL is the echo server `make conformance` holds to the RFC 6455 cases.
+URL ?= ws://$(ADDR)/ws
 
 .DEFAULT_GOAL := help
-.PHONY: help progress verify lint test bench $(COURSE)
+.PHONY: help progress verify lint test bench conformance $(COURSE)
 
 # The first build, with empty Go caches, takes a minute or more and go says
 # nothing meanwhile: a line every 4 s (until the build or this shell ends)
@@ -34,6 +36,8 @@ help: # one printf, so that `make help | head` ends quietly
 		'  make trace-N     the reference server behind a proxy that prints every request and frame (ADDR, ARGS;' \
 		'                   TRACE="-own" traces your code, TRACE="-latency 200ms -rate 16k -stall 10s -cut-after 5s" breaks the network)' \
 		'  make bench       lesson 05: polling, long-polling, SSE and WebSocket measured side by side (ARGS=-own: your code)' \
+		'  make conformance-N  lessons 1, 2: your server against RFC 6455 cases, reports in results/conformance (ARGS=-ref: the reference)' \
+		'  make conformance    any running echo server against the same cases (URL=ws://127.0.0.1:8080/ws; ARGS="-only 6,7.2")' \
 		'  make progress    tests passed in every lesson, and which lesson is next' \
 		'  make reset-N     put lesson N'"'"'s starter files back from git, after a confirmation (ARGS=-yes: no question)' \
 		'  make verify      check every lesson: content, starter fails, solution passes with -race, mistakes caught (ARGS=3: lesson 3 only)' \
@@ -65,6 +69,12 @@ reset-%: $(COURSE)
 
 bench: $(COURSE)
 	@$(COURSE) bench $(ARGS)
+
+conformance-%: $(COURSE)
+	@$(COURSE) conformance $* $(ARGS)
+
+conformance: $(COURSE)
+	@$(COURSE) conformance -url $(URL) $(ARGS)
 
 progress: $(COURSE)
 	@$(COURSE) progress

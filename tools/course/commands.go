@@ -34,6 +34,7 @@ func init() {
 		{"demo", "N [-addr HOST:PORT] [-- SERVER ARGS]", "build and run the reference solution's server", cmdDemo},                                                                            // serve.go (cluster.go for lesson 6)
 		{"trace", "N [-own] [FLAGS] [-- SERVER ARGS]", "the reference server (-own: yours) behind a proxy printing every frame; trace 1 -h: its flags", cmdTrace},                             // trace.go: tools/internal/proxy
 		{"bench", "[-own] [-- COMPARE FLAGS]", "lesson 05: polling, long-polling, SSE and WebSocket measured side by side (about 2 minutes)", cmdBench},                                       // bench.go: lesson 05's cmd/compare
+		{"conformance", "N [-ref] | -url URL [-only IDS]", "lessons 1 and 2 (or any echo server) held to RFC 6455: about 250 cases, a report with the bytes of each failure", cmdConformance}, // conformance.go: tools/internal/conformance
 		{"progress", "", "tests passed in every lesson, and which lesson is next", cmdProgress},                                                                                               // progress.go: report.Run
 		{"reset", "N [-yes] [-ref REF]", "put lesson N's starter files back from git", cmdReset},                                                                                              // reset.go: internal/git
 		// The authors' checks, in internal/check; checks.go reads their arguments.
