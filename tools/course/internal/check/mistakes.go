@@ -66,7 +66,7 @@ func (v *verdict) checkMistakes(ctx context.Context) {
 	}
 	caught := 0
 	var missed []string
-	v.details = append(v.details, fmt.Sprintf("mistakes (%s; each first time, which the limit bounds, is how long after the solution's tests reached the reported test it failed; in brackets, when it failed, build left out, and the whole run, build included):", atOnce(workers)))
+	v.details = append(v.details, fmt.Sprintf("mistakes (%s; each first time, which the limit bounds, is how long the reported test ran until it failed; in brackets, when it failed, build left out, and the whole run, build included):", atOnce(workers)))
 	for _, o := range outcomes {
 		if o.fail == "" {
 			caught++

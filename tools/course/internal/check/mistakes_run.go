@@ -24,22 +24,14 @@ type trial struct {
 	edited  string
 }
 
-// pace is how the solution's own run went: when each test started, and how
-// long the tests ran, build left out. Mistakes are timed against it, on the
-// same machine at about the same load: a busy machine slows both, and a
-// mistake is judged by what it adds.
+// pace is how the solution's own run went: how long the tests ran, build
+// left out. A mistake's whole run is bounded by it (testTimeout), so that
+// one that slows the tests before the failing one is stopped too.
 type pace struct {
-	started map[string]time.Duration
-	ran     time.Duration
+	ran time.Duration
 }
 
-func paceOf(res *gotest.Result) pace {
-	p := pace{started: map[string]time.Duration{}, ran: res.Ran}
-	for _, t := range res.Tests {
-		p.started[t.Name] = t.Started
-	}
-	return p
-}
+func paceOf(res *gotest.Result) pace { return pace{ran: res.Ran} }
 
 // outcome is what the lesson's tests said about one mistake.
 type outcome struct {
@@ -48,10 +40,10 @@ type outcome struct {
 	// from go test's event times. Builds are left out: on a loaded machine
 	// they take many times their usual time.
 	took time.Duration
-	// late is how long after the solution's run reached the failed test
-	// the mistake's run saw it fail: what a limit bounds. The tests before
-	// it take about as long in both runs, and longer in both on a busy
-	// machine, so load counts little in it.
+	// late is how long the failed test ran until it failed, from its own
+	// start and end events: what a limit bounds. The build and the tests
+	// before it, which a busy machine slows most (and two mistakes run at
+	// once slow more than the solution's run alone), are not in it.
 	late  time.Duration
 	whole time.Duration // the whole run, builds included
 	first string        // the first test to fail, in lesson order
@@ -160,12 +152,12 @@ func runTrial(ctx context.Context, l lesson.Lesson, tr trial, solution pace) out
 	if ctx.Err() != nil {
 		return o // verify was interrupted; nothing to judge
 	}
-	o.judge(&term.Env{Cwd: tmp}, r, err, solution)
+	o.judge(&term.Env{Cwd: tmp}, r, err)
 	return o
 }
 
 // judge compares the report with what mistakes.md says it must be.
-func (o *outcome) judge(e *term.Env, r *report.Report, err error, solution pace) {
+func (o *outcome) judge(e *term.Env, r *report.Report, err error) {
 	m := o.mistake
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
@@ -193,11 +185,10 @@ func (o *outcome) judge(e *term.Env, r *report.Report, err error, solution pace)
 		return
 	}
 	o.first = f.Name
-	o.took = f.Test.Ended
+	o.took, o.late = f.Test.Ended, f.Test.Ended-f.Test.Started
 	if r.Result.Ran == 0 {
-		o.took = o.whole // a stream without times: the whole run is all there is
+		o.took, o.late = o.whole, o.whole // a stream without times: the whole run is all there is
 	}
-	o.late = max(0, o.took-solution.started[f.Name])
 	message := r.FailureText(e, f)
 	var fails []string
 	if f.Name != m.Test {
@@ -209,7 +200,7 @@ func (o *outcome) judge(e *term.Env, r *report.Report, err error, solution pace)
 		o.shown = message
 	}
 	if o.late > m.Limit {
-		fails = append(fails, fmt.Sprintf("%s failed %s after the solution's tests reached it, limit %s (%s)", f.Name, seconds(o.late), m.Limit, o.times()))
+		fails = append(fails, fmt.Sprintf("%s took %s to fail, limit %s (%s)", f.Name, seconds(o.late), m.Limit, o.times()))
 	}
 	o.fail = strings.Join(fails, "; ")
 }
