@@ -20,6 +20,10 @@ const (
 	// presenceBucket is the key-value bucket of who is in which room: one key
 	// a member, presenceKey.
 	presenceBucket = "CHAT_PRESENCE"
+	// holderPrefix begins the subject on which an instance answers for the
+	// keys it wrote, holderPrefix and its id: outside the stream's subjects,
+	// so nothing stores the questions.
+	holderPrefix = "chat.holder."
 )
 
 // minPresenceTTL is the shortest -presence-ttl: JetStream ages messages out

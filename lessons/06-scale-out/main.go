@@ -175,7 +175,9 @@ func runInstance(ctx context.Context, cfg config, natsURL string, presenceTTL, r
 		b.onReconnect()
 	})
 	s := &server{cfg: cfg, sockets: newSockets(), logf: logf}
-	s.claims = newClaims(b)
+	if s.claims, err = newClaims(b); err != nil {
+		return err
+	}
 	// The rooms and the claims refresher stop when shutdown begins.
 	s.rooms = newRooms(s.closing, b, roomIdle, logf)
 	refreshed := make(chan struct{})

@@ -55,7 +55,7 @@ func TestPresence(t *testing.T) {
 
 	// A name is held once in a room, whichever instance holds it.
 	other := dialQuery(t, in[0], "a second bob, on instance 1", "name=bob&room=pr")
-	reason := other.expectRefused("the name bob is taken in room pr on instance 2", "presence.go: claim creates the key, which fails when it exists")
+	reason := other.expectRefused("the name bob is taken in room pr on instance 2", "presence.go: claim creates the key, which fails when it exists; a key whose instance answers is held (take it over only on nats.ErrNoResponders, and answer for your own keys)")
 	assert.Containsf(t, reason, "taken", "reason %q; want it to say the name is taken (look at presence.go: claim)", reason)
 
 	cy, w := join(t, in[1], "cy", "pr")

@@ -285,42 +285,6 @@ type relay struct {
 	wg    sync.WaitGroup
 }
 
-// TestJetStreamGone: NATS comes back without JetStream, as a server
-// restarted with another configuration, or one that cannot read its store,
-// does. The room can no longer follow its subject or its members, and says
-// so: its members are closed with 1013, on which their pages reconnect,
-// instead of sitting in a room where nothing ever comes again.
-func TestJetStreamGone(t *testing.T) {
-	inLessonOrder(t)
-	checkNoLeaks(t)
-	ns := natsServer(t, t.TempDir(), natsserver.RANDOM_PORT)
-	port := ns.Addr().(*net.TCPAddr).Port
-	a := startServer(t, "-nats", ns.ClientURL())
-	ann, _ := join(t, a, "ann", "gone")
-	ann.say("before")
-	ann.expectChat("ann", "before", chatFiles)
-
-	ns.Shutdown()
-	ns.WaitForShutdown()
-	plain, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: port, NoSigs: true, NoLog: true})
-	require.NoError(t, err, "the test starting NATS without JetStream")
-	plain.Start()
-	require.Truef(t, plain.ReadyForConnections(readTimeout), "the test's NATS without JetStream did not start")
-	t.Cleanup(func() {
-		plain.Shutdown()
-		plain.WaitForShutdown()
-	})
-	// The instance stops before this NATS server does: cleanups run last first.
-	t.Cleanup(func() { assert.NoError(t, a.shutdown()) })
-
-	// A room tries again for setupTimeout (5s) while JetStream does not
-	// answer, as it may not for a moment after a restart; then it gives up.
-	const limit = 10 * time.Second
-	const where = "room.go: when run cannot go on (a new presence watcher still failing after setupTimeout), its members must hear it: c.drop(websocket.StatusTryAgainLater, ...) for each local member, not only a line in the log"
-	e := ann.expectClose(limit, "after NATS came back without JetStream", where)
-	require.Equalf(t, websocket.CloseTryAgainLater, e.code, "ann, after NATS came back without JetStream: got %s; want close 1013 (try again later), on which her page reconnects (look at %s)", e, where)
-}
-
 // startRelay relays to the NATS server at natsURL until cut, or the end of
 // the test.
 func startRelay(tb testing.TB, natsURL string) *relay {

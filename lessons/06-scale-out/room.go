@@ -55,8 +55,11 @@ var errStopped = errors.New("server shutting down")
 // TODO: TestNATSRestarts. When NATS is back after a disconnection
 // (r.b.reconnected()), or when the watcher's Updates channel closes, start
 // a new presence watcher, trying again while JetStream does not answer yet:
-// the consumer recovers by itself, a watcher can take many seconds. Tell the
-// local members who came and went meanwhile.
+// the consumer recovers by itself, a watcher can take many seconds.
+//
+// TODO: TestShortOutage. Tell the local members who came and went while
+// the instance could not hear, and nothing of who stayed. The new watcher
+// lives as long as the room; the old one is stopped.
 //
 // TODO: TestNoResponders. Just after NATS restarts JetStream may answer a
 // publish "no responders" for a while: post tries again until its timeout.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +30,7 @@ var errTaken = errors.New("name taken")
 type claims struct {
 	nc *nats.Conn
 	kv jetstream.KeyValue
+	id string // this instance, in the value of every key it writes
 
 	mu   sync.Mutex // guards held, never held across a call to NATS
 	held map[string]*holding
@@ -44,8 +46,14 @@ type holding struct {
 	lost  chan struct{} // closed when another member took the name
 }
 
-func newClaims(b *broker) *claims {
-	return &claims{nc: b.nc, kv: b.presence, held: make(map[string]*holding)}
+// newClaims answers on holderPrefix+id, for as long as the connection
+// lives, whether this instance still holds a key.
+func newClaims(b *broker) (*claims, error) {
+	p := &claims{nc: b.nc, kv: b.presence, id: rand.Text(), held: make(map[string]*holding)}
+	if _, err := p.nc.Subscribe(holderPrefix+p.id, p.answer); err != nil {
+		return nil, fmt.Errorf("answer for claims: %w", err)
+	}
+	return p, nil
 }
 
 // claim takes name in room for this instance and returns the revision of
@@ -67,9 +75,12 @@ func (p *claims) claim(ctx context.Context, room, name string) (uint64, <-chan s
 	ctx, cancel := context.WithTimeout(ctx, presenceTimeout)
 	defer cancel()
 	// The token tells this claim's writes from another's with the same name.
-	value := []byte(name + " " + rand.Text())
+	value := []byte(name + " " + p.id + " " + rand.Text())
 	rev, err := p.kv.Create(ctx, key, value)
 	if errors.Is(err, jetstream.ErrKeyExists) {
+		rev, err = p.takeOver(ctx, key, value)
+	}
+	if errors.Is(err, errTaken) {
 		return 0, nil, taken
 	}
 	if err != nil {
@@ -190,4 +201,40 @@ func (p *claims) reclaim(ctx context.Context, key string, h *holding) (uint64, e
 		return e.Revision(), nil
 	}
 	return 0, errTaken
+}
+
+// takeOver claims a key that exists if the instance that wrote it is gone:
+// killed, its connection closed, it holds no subscription any more, and NATS
+// answers "no responders" at once, where a TTL would keep the name taken
+// for its whole length. Update with the revision read, so that of two
+// joiners only one takes it. Any answer, or none in time, is a live
+// holder's: errTaken.
+func (p *claims) takeOver(ctx context.Context, key string, value []byte) (uint64, error) {
+	e, err := p.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return p.kv.Create(ctx, key, value) // released a moment ago
+	}
+	if err != nil {
+		return 0, err
+	}
+	fields := strings.Fields(string(e.Value()))
+	if len(fields) != 3 {
+		return 0, errTaken
+	}
+	_, err = p.nc.RequestWithContext(ctx, holderPrefix+fields[1], e.Value())
+	if !errors.Is(err, nats.ErrNoResponders) {
+		return 0, errTaken
+	}
+	rev, err := p.kv.Update(ctx, key, value, e.Revision())
+	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		return 0, errTaken // another joiner took it first
+	}
+	return rev, err
+}
+
+// answer tells an instance asking about a key this one wrote that it is
+// alive, which is all the asker needs: a key it no longer holds was deleted,
+// or ends with its TTL.
+func (p *claims) answer(m *nats.Msg) {
+	m.Respond(nil)
 }

@@ -148,17 +148,11 @@ func (r *room) follow(ctx context.Context) (err error) {
 			r.b.stream.DeleteConsumer(dctx, info.Name)
 		}
 	}()
-	w, err := r.b.presence.Watch(ctx, token(r.name)+".*")
+	w, err := r.watch(ctx)
 	if err != nil {
 		return fmt.Errorf("watch presence: %w", err)
 	}
-	defer func() {
-		// Stop deletes the watcher's consumer, a request that would wait
-		// its whole timeout with NATS gone; the server drops it anyway.
-		if r.b.nc.IsConnected() {
-			w.Stop()
-		}
-	}()
+	defer func() { w.stop() }() // the watcher of the moment, not the first
 
 	var history []message
 	var lastID int64                  // the sequence of the last message delivered
@@ -265,19 +259,45 @@ func (r *room) follow(ctx context.Context) (err error) {
 	}
 }
 
+// watcher is a presence watcher with the end of its life: the context
+// given to KeyValue.Watch is the watcher's lifetime, not only the question's.
+type watcher struct {
+	jetstream.KeyWatcher
+	stop context.CancelFunc // ends the watch, and the goroutine nats.go keeps waiting on its context
+}
+
+// watch starts a watcher of the room's presence that lives until ctx is
+// done or it is stopped. The question to JetStream is bounded by
+// setupTimeout; the watcher it starts is not.
+func (r *room) watch(ctx context.Context) (*watcher, error) {
+	ctx, stop := context.WithCancel(ctx)
+	t := time.AfterFunc(setupTimeout, stop)
+	kw, err := r.b.presence.Watch(ctx, token(r.name)+".*")
+	if !t.Stop() && err == nil {
+		err = errors.New("watch: started after its timeout") // and ended by it
+	}
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	return &watcher{KeyWatcher: kw, stop: stop}, nil
+}
+
 // watchAgain replaces w with a new watcher of the room's presence, after
 // NATS came back or the old watch ended. JetStream may answer a moment after
 // the connection is up, while it reads its streams from disk, so it tries
 // again for up to setupTimeout. It returns w when it fails, for the
-// deferred Stop.
-func (r *room) watchAgain(ctx context.Context, w jetstream.KeyWatcher) (jetstream.KeyWatcher, error) {
-	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
-	defer cancel()
+// deferred stop.
+func (r *room) watchAgain(ctx context.Context, w *watcher) (*watcher, error) {
+	deadline := time.Now().Add(setupTimeout)
 	for {
-		again, err := r.b.presence.Watch(ctx, token(r.name)+".*")
+		again, err := r.watch(ctx)
 		if err == nil {
-			w.Stop()
+			w.stop()
 			return again, nil
+		}
+		if time.Now().After(deadline) {
+			return w, err
 		}
 		select {
 		case <-time.After(retryWait):
