@@ -57,10 +57,6 @@ var errStopped = errors.New("server shutting down")
 // a new presence watcher, trying again while JetStream does not answer yet:
 // the consumer recovers by itself, a watcher can take many seconds.
 //
-// TODO: TestShortOutage. Tell the local members who came and went while
-// the instance could not hear, and nothing of who stayed. The new watcher
-// lives as long as the room; the old one is stopped.
-//
 // TODO: TestNoResponders. Just after NATS restarts JetStream may answer a
 // publish "no responders" for a while: post tries again until its timeout.
 // Every try of a post carries the post's own message id, so that JetStream
@@ -68,6 +64,10 @@ var errStopped = errors.New("server shutting down")
 //
 // TODO: TestInstanceDies. A key that expires (its instance died) leaves a
 // marker that watchers show as KeyValuePurge: a leave too.
+//
+// TODO: TestShortOutage. Tell the local members who came and went while
+// the instance could not hear, and nothing of who stayed. The new watcher
+// lives as long as the room; the old one is stopped.
 //
 // TODO: TestJetStreamGone. When run cannot go on (JetStream still not
 // answering after its tries), its members must hear it: drop each local

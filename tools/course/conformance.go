@@ -157,6 +157,7 @@ func conformanceRuns(ctx context.Context, e *env, opts conformance.Options, urls
 		s.Done()
 		if res == nil {
 			fmt.Fprintln(e.Stderr, "conformance:", err)
+			fmt.Fprintln(e.Stderr, "conformance: is an echo server listening there? Start one first, e.g. make run-1 in another terminal")
 			return term.ExitFail
 		}
 		if err != nil {
