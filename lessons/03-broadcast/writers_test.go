@@ -67,6 +67,24 @@ func TestBurst(t *testing.T) {
 			}
 		})
 	}
+	// Whether a writer drains its queue during a burst depends on the
+	// scheduler; a writer that has not run at all is the burst's worst case.
+	t.Run("200 queued before the writer runs", func(t *testing.T) {
+		const total = 200
+		h, _ := runHub(t)
+		c := &client{send: make(chan *message, queueSize)}
+		require.Truef(t, h.join(c), "hub.join returned false before the hub stopped; want true (look at hub.go: join)")
+		for i := range total {
+			h.publish(fmt.Appendf(nil, "burst %03d", i))
+		}
+		deadline := time.Now().Add(readTimeout)
+		for len(c.send) < total {
+			if time.Now().After(deadline) {
+				t.Fatalf("a client whose writer has not run yet, %d small messages published at once: %d queued after %v; want all %d. A burst is not slowness: the queue must hold the largest burst (look at %s)", total, len(c.send), readTimeout, total, queueFiles)
+			}
+			<-time.After(time.Millisecond) // the hub's count, polled: it tells no one
+		}
+	})
 }
 
 // burst has each sender send each messages at once, all its frames in one

@@ -216,12 +216,18 @@ func (c *wsClient) say(text string) {
 // typ. what says what the test waits for, where what to look at.
 func (c *wsClient) expect(typ, what, where string) msg {
 	c.tb.Helper()
-	e, ok := c.next(readTimeout)
+	return c.expectWithin(readTimeout, typ, what, where)
+}
+
+// expectWithin is expect with d to wait instead of readTimeout.
+func (c *wsClient) expectWithin(d time.Duration, typ, what, where string) msg {
+	c.tb.Helper()
+	e, ok := c.next(d)
 	if !ok && typ == "welcome" {
-		c.tb.Fatalf("%s: waiting for %s: nothing came within %v; want a %q message. The room lets a joiner in once its presence watcher has shown the joiner's claim; a joiner claims as its room starts, so its claim is often among the keys already in the bucket when the watcher starts, which the watcher must show first (not UpdatesOnly), then the changes (look at %s)", c.name, what, readTimeout, typ, where)
+		c.tb.Fatalf("%s: waiting for %s: nothing came within %v; want a %q message. The room lets a joiner in once its presence watcher has shown the joiner's claim; a joiner claims as its room starts, so its claim is often among the keys already in the bucket when the watcher starts, which the watcher must show first (not UpdatesOnly), then the changes (look at %s)", c.name, what, d, typ, where)
 	}
 	if !ok {
-		c.tb.Fatalf("%s: waiting for %s: nothing came within %v; want a %q message (look at %s)", c.name, what, readTimeout, typ, where)
+		c.tb.Fatalf("%s: waiting for %s: nothing came within %v; want a %q message (look at %s)", c.name, what, d, typ, where)
 	}
 	if !e.end() && e.m.Type == "join" && e.m.Name == c.member {
 		c.tb.Fatalf("%s: waiting for %s: got %s, its own join; want a %q message. A member never hears of its own claim: let a joiner in only once its presence watcher has shown the joiner's claim (the revision claim returned), so that its join goes to the others before it is in (look at room.go: run)", c.name, what, e, typ)
@@ -246,8 +252,14 @@ func (c *wsClient) expectJoin(who, what, where string) {
 // chat message from with text.
 func (c *wsClient) expectChat(from, text, where string) msg {
 	c.tb.Helper()
+	return c.expectChatWithin(readTimeout, from, text, where)
+}
+
+// expectChatWithin is expectChat with d to wait instead of readTimeout.
+func (c *wsClient) expectChatWithin(d time.Duration, from, text, where string) msg {
+	c.tb.Helper()
 	what := fmt.Sprintf("%s's message %s", from, short(text))
-	m := c.expect("message", what, where)
+	m := c.expectWithin(d, "message", what, where)
 	if m.ID == 0 {
 		c.tb.Fatalf("%s: waiting for %s: got %s, with id 0; want the stream's sequence as the id of every message: does the instance that took it deliver it itself? (look at %s)", c.name, what, short(m.raw), where)
 	}

@@ -94,11 +94,14 @@ func TestNATSRestarts(t *testing.T) {
 	// Sent while the instances reconnect: nats.go holds it until then.
 	ann.say("after the restart")
 	const where = "room.go: the consumer recovers by itself; is run still following the subject?"
-	bob.expectChat("ann", "after the restart", where)
-	ann.expectChat("ann", "after the restart", where)
+	// A reconnection, and the consumer made again once JetStream has read
+	// its store: seconds on a busy machine.
+	const restarted = 5 * time.Second
+	bob.expectChatWithin(restarted, "ann", "after the restart", where)
+	ann.expectChatWithin(restarted, "ann", "after the restart", where)
 
 	cy := dialQuery(t, b, "cy in nr", "name=cy&room=nr")
-	w := cy.expect("welcome", "cy's welcome after NATS restarted", "room.go: after NATS is back (r.b.reconnected()), start a new presence watcher: the old one can take many seconds to notice, and a joiner waits for the room to see its claim")
+	w := cy.expectWithin(restarted, "welcome", "cy's welcome after NATS restarted", "room.go: after NATS is back (r.b.reconnected()), start a new presence watcher: the old one can take many seconds to notice, and a joiner waits for the room to see its claim")
 	assert.Equalf(t, []string{"before", "after the restart"}, texts(w.History), "cy's welcome after NATS restarted %s: want the history from the stream, kept on disk (look at %s)", short(w.raw), historyFiles)
 	assert.ElementsMatchf(t, []string{"ann", "bob", "cy"}, w.Members, "cy's welcome after NATS restarted %s: want ann, bob and cy (look at room.go: after NATS is back, r.b.reconnected(), start a new presence watcher)", short(w.raw))
 	for _, c := range []*wsClient{ann, bob} {
