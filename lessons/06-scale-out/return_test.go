@@ -53,7 +53,10 @@ func TestShortOutage(t *testing.T) {
 	cy.expectJoin("dan", "dan joining while instance a is cut off from NATS", presenceFiles)
 
 	// NATS hears instance a again: ann hears bob leave and dan join, in
-	// either order, and nothing else; then dan's message.
+	// either order, and nothing else; then dan's message. Its old watcher
+	// could bring both when NATS delivers to it again; paused, only the
+	// room's new watcher can.
+	watchers.pauseCutOff(t)
 	created := watchers.created.Load()
 	link.restore(t)
 	const limit = 3 * time.Second // a reconnection (every 250ms) and a new watcher, and more
@@ -231,6 +234,35 @@ func (pc *presenceConsumers) expect(t *testing.T, want int, what string) {
 		select {
 		case <-time.After(20 * time.Millisecond):
 		case <-ctx.Done():
+		}
+	}
+}
+
+// pauseCutOff pauses, on the server, the presence watcher of an instance
+// NATS no longer hears: the one consumer no subscription is bound to. When
+// the instance is back, its old watcher has nothing more to say, and only
+// the watcher the room starts then can tell its members what changed; the
+// old one stays a consumer on the server until the room stops it.
+func (pc *presenceConsumers) pauseCutOff(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+	defer cancel()
+	for {
+		var unbound []string
+		for info := range pc.stream.ListConsumers(ctx).Info() {
+			if !info.PushBound {
+				unbound = append(unbound, info.Name)
+			}
+		}
+		if len(unbound) == 1 {
+			_, err := pc.stream.PauseConsumer(ctx, unbound[0], time.Now().Add(time.Minute))
+			require.NoError(t, err, "the test pausing the cut-off instance's presence watcher")
+			return
+		}
+		select {
+		case <-time.After(20 * time.Millisecond): // the server's view, polled
+		case <-ctx.Done():
+			t.Fatalf("the test: %d presence watchers without a subscriber %v after the cut; want the cut-off instance's one", len(unbound), readTimeout)
 		}
 	}
 }
