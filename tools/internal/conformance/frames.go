@@ -60,33 +60,16 @@ func (f frame) bytes() []byte {
 	if !f.more {
 		b0 |= 0x80
 	}
-	var mask byte = 0x80
-	if f.unmasked {
-		mask = 0
-	}
 	n := uint64(len(f.payload))
 	if f.length != 0 {
 		n = f.length
 	}
-	b := []byte{b0}
-	switch {
-	case n < 126:
-		b = append(b, mask|byte(n))
-	case n < 1<<16:
-		b = binary.BigEndian.AppendUint16(append(b, mask|126), uint16(n))
-	default:
-		b = binary.BigEndian.AppendUint64(append(b, mask|127), n)
-	}
 	if f.unmasked {
-		return append(b, f.payload...)
+		return wsframe.Append(nil, b0, n, nil, f.payload)
 	}
 	var key [4]byte
 	binary.BigEndian.PutUint32(key[:], rand.Uint32())
-	b = append(b, key[:]...)
-	for i, c := range f.payload {
-		b = append(b, c^key[i%4])
-	}
-	return b
+	return wsframe.Append(nil, b0, n, &key, f.payload)
 }
 
 // Shorthands for the frames cases send most.

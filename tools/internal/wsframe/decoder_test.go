@@ -7,8 +7,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"wscourse/tools/internal/wsframe/wsframetest"
 )
 
 var key = [4]byte{0x37, 0xfa, 0x21, 0x3d}
@@ -46,17 +44,17 @@ func TestFrames(t *testing.T) {
 		data   []byte // the payload, unmasked
 	}{
 		{"RFC 5.7 masked Hello", []byte{0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58}, true, OpText, 5, 6, []byte("Hello")},
-		{"empty text", wsframetest.Frame(0x81, true, key, nil), true, OpText, 0, 6, nil},
-		{"binary, 125 bytes (7-bit length)", wsframetest.Frame(0x82, true, key, payload(125)), true, OpBinary, 125, 6, payload(125)},
-		{"binary, 126 bytes (16-bit length)", wsframetest.Frame(0x82, true, key, payload(126)), true, OpBinary, 126, 8, payload(126)},
-		{"binary, 65535 bytes (16-bit length)", wsframetest.Frame(0x82, true, key, payload(65535)), true, OpBinary, 65535, 8, payload(65535)},
-		{"binary, 65536 bytes (64-bit length)", wsframetest.Frame(0x82, true, key, payload(65536)), true, OpBinary, 65536, 14, payload(65536)},
-		{"text without FIN", wsframetest.Frame(0x01, true, key, []byte("Hel")), false, OpText, 3, 6, []byte("Hel")},
-		{"ping", wsframetest.Frame(0x89, true, key, []byte("are you there")), true, OpPing, 13, 6, []byte("are you there")},
-		{"pong", wsframetest.Frame(0x8A, true, key, []byte("yes")), true, OpPong, 3, 6, []byte("yes")},
-		{"close 1000", wsframetest.Frame(0x88, true, key, []byte{0x03, 0xE8, 'b', 'y', 'e'}), true, OpClose, 5, 6, []byte{0x03, 0xE8, 'b', 'y', 'e'}},
+		{"empty text", testFrame(0x81, true, key, nil), true, OpText, 0, 6, nil},
+		{"binary, 125 bytes (7-bit length)", testFrame(0x82, true, key, payload(125)), true, OpBinary, 125, 6, payload(125)},
+		{"binary, 126 bytes (16-bit length)", testFrame(0x82, true, key, payload(126)), true, OpBinary, 126, 8, payload(126)},
+		{"binary, 65535 bytes (16-bit length)", testFrame(0x82, true, key, payload(65535)), true, OpBinary, 65535, 8, payload(65535)},
+		{"binary, 65536 bytes (64-bit length)", testFrame(0x82, true, key, payload(65536)), true, OpBinary, 65536, 14, payload(65536)},
+		{"text without FIN", testFrame(0x01, true, key, []byte("Hel")), false, OpText, 3, 6, []byte("Hel")},
+		{"ping", testFrame(0x89, true, key, []byte("are you there")), true, OpPing, 13, 6, []byte("are you there")},
+		{"pong", testFrame(0x8A, true, key, []byte("yes")), true, OpPong, 3, 6, []byte("yes")},
+		{"close 1000", testFrame(0x88, true, key, []byte{0x03, 0xE8, 'b', 'y', 'e'}), true, OpClose, 5, 6, []byte{0x03, 0xE8, 'b', 'y', 'e'}},
 	} {
-		raw := append(append([]byte{}, tc.raw...), wsframetest.Frame(0x89, true, key, []byte("next"))...)
+		raw := append(append([]byte{}, tc.raw...), testFrame(0x89, true, key, []byte("next"))...)
 		for _, size := range []int{0, 1, 7} {
 			frames, err := decodeAll(true, raw, size)
 			if err != nil || len(frames) != 2 {
@@ -84,25 +82,25 @@ func TestFrames(t *testing.T) {
 // the frame after it still decodes.
 func TestProblems(t *testing.T) {
 	closing := func(code uint16, reason string) []byte {
-		return wsframetest.Frame(0x88, true, key, append(binary.BigEndian.AppendUint16(nil, code), reason...))
+		return testFrame(0x88, true, key, append(binary.BigEndian.AppendUint16(nil, code), reason...))
 	}
 	for _, tc := range []struct {
 		name, raw string
 		server    bool // the frame goes from server to client
 		problem   string
 	}{
-		{"unmasked frame", string(wsframetest.Frame(0x81, false, key, []byte("Hello"))), false, "client frame not masked"},
-		{"masked server frame", string(wsframetest.Frame(0x81, true, key, []byte("Hello"))), true, "server frame masked"},
-		{"RSV1 set", string(wsframetest.Frame(0xC1, true, key, []byte("x"))), false, "RSV1 set"},
-		{"RSV2 set", string(wsframetest.Frame(0xA1, true, key, []byte("x"))), false, "RSV2 set"},
-		{"RSV3 set", string(wsframetest.Frame(0x91, true, key, []byte("x"))), false, "RSV3 set"},
-		{"ping of 126 bytes", string(wsframetest.Frame(0x89, true, key, make([]byte, 126))), false, "control frame over 125 bytes"},
-		{"close of 126 bytes", string(wsframetest.Frame(0x88, true, key, make([]byte, 126))), false, "control frame over 125 bytes"},
-		{"ping without FIN", string(wsframetest.Frame(0x09, true, key, []byte("x"))), false, "control frame fragmented"},
-		{"close without FIN", string(wsframetest.Frame(0x08, true, key, []byte{0x03, 0xE8})), false, "control frame fragmented"},
-		{"continuation first", string(wsframetest.Frame(0x80, true, key, []byte("lo"))), false, "continuation with no message to continue"},
-		{"text inside a fragmented text", string(wsframetest.Frame(0x01, true, key, []byte("a"))) + string(wsframetest.Frame(0x81, true, key, []byte("b"))), false, "new message inside a fragmented one"},
-		{"close with a 1-byte body", string(wsframetest.Frame(0x88, true, key, []byte{0x03})), false, "close body of 1 byte"},
+		{"unmasked frame", string(testFrame(0x81, false, key, []byte("Hello"))), false, "client frame not masked"},
+		{"masked server frame", string(testFrame(0x81, true, key, []byte("Hello"))), true, "server frame masked"},
+		{"RSV1 set", string(testFrame(0xC1, true, key, []byte("x"))), false, "RSV1 set"},
+		{"RSV2 set", string(testFrame(0xA1, true, key, []byte("x"))), false, "RSV2 set"},
+		{"RSV3 set", string(testFrame(0x91, true, key, []byte("x"))), false, "RSV3 set"},
+		{"ping of 126 bytes", string(testFrame(0x89, true, key, make([]byte, 126))), false, "control frame over 125 bytes"},
+		{"close of 126 bytes", string(testFrame(0x88, true, key, make([]byte, 126))), false, "control frame over 125 bytes"},
+		{"ping without FIN", string(testFrame(0x09, true, key, []byte("x"))), false, "control frame fragmented"},
+		{"close without FIN", string(testFrame(0x08, true, key, []byte{0x03, 0xE8})), false, "control frame fragmented"},
+		{"continuation first", string(testFrame(0x80, true, key, []byte("lo"))), false, "continuation with no message to continue"},
+		{"text inside a fragmented text", string(testFrame(0x01, true, key, []byte("a"))) + string(testFrame(0x81, true, key, []byte("b"))), false, "new message inside a fragmented one"},
+		{"close with a 1-byte body", string(testFrame(0x88, true, key, []byte{0x03})), false, "close body of 1 byte"},
 		{"close 1005", string(closing(1005, "")), false, "invalid close code 1005"},
 		{"close 999", string(closing(999, "")), false, "invalid close code 999"},
 		{"close 2999", string(closing(2999, "")), false, "invalid close code 2999"},
@@ -110,7 +108,7 @@ func TestProblems(t *testing.T) {
 		{"close reason not UTF-8", string(closing(1000, "\xff")), false, "close reason not UTF-8"},
 		{"16-bit length for 5 bytes", "\x81\xfe\x00\x05" + string(key[:]) + "Hello", false, "16-bit length for under 126 bytes"},
 	} {
-		raw := tc.raw + string(wsframetest.Frame(0x89, !tc.server, key, []byte("next")))
+		raw := tc.raw + string(testFrame(0x89, !tc.server, key, []byte("next")))
 		frames, err := decodeAll(!tc.server, []byte(raw), 3)
 		if err != nil || len(frames) < 2 {
 			t.Fatalf("%s: %d frames, error %v; want the frame and the ping after it", tc.name, len(frames), err)
@@ -132,10 +130,10 @@ func TestProblems(t *testing.T) {
 // them, as lesson 01's TestFragmentedMessage sends it.
 func TestFragments(t *testing.T) {
 	raw := slicesConcat(
-		wsframetest.Frame(0x01, true, key, []byte("Hel")),
-		wsframetest.Frame(0x89, true, key, []byte("mid")),
-		wsframetest.Frame(0x00, true, key, []byte("l")),
-		wsframetest.Frame(0x80, true, key, []byte("o")),
+		testFrame(0x01, true, key, []byte("Hel")),
+		testFrame(0x89, true, key, []byte("mid")),
+		testFrame(0x00, true, key, []byte("l")),
+		testFrame(0x80, true, key, []byte("o")),
 	)
 	frames, err := decodeAll(true, raw, 2)
 	if err != nil {
@@ -163,15 +161,15 @@ func TestString(t *testing.T) {
 		from bool
 		want string
 	}{
-		{wsframetest.Frame(0x81, true, key, []byte("hello")), true, `text    FIN   masked    5 B  "hello"`},
-		{wsframetest.Frame(0x81, false, key, []byte("héllo \"q\"\n")), false, `text    FIN   unmasked  11 B  "héllo \"q\"\n"`},
-		{wsframetest.Frame(0x82, false, key, []byte{0, 1, 0xff}), false, `binary  FIN   unmasked  3 B  00 01 ff`},
-		{wsframetest.Frame(0x82, false, key, payload(300)), false, `binary  FIN   unmasked  300 B  61 62 63 64 65 66 67 61 62 63 64 65 66 67 61 62 ...`},
-		{wsframetest.Frame(0x81, false, key, payload(50)), false, `text    FIN   unmasked  50 B  "abcdefgabcdefgabcdefgabcdefgabcdefgabcde"...`},
-		{wsframetest.Frame(0x88, false, key, append([]byte{0x03, 0xE9}, "server shutting down"...)), false, `close   FIN   unmasked  2+20 B  1001 "server shutting down"`},
-		{wsframetest.Frame(0x88, true, key, nil), true, `close   FIN   masked    0 B`},
-		{wsframetest.Frame(0x89, false, key, nil), false, `ping    FIN   unmasked  0 B`},
-		{wsframetest.Frame(0xC1, true, key, []byte("z")), true, `text    FIN   masked    RSV1  1 B  "z"  !RSV1 set without an extension`},
+		{testFrame(0x81, true, key, []byte("hello")), true, `text    FIN   masked    5 B  "hello"`},
+		{testFrame(0x81, false, key, []byte("héllo \"q\"\n")), false, `text    FIN   unmasked  11 B  "héllo \"q\"\n"`},
+		{testFrame(0x82, false, key, []byte{0, 1, 0xff}), false, `binary  FIN   unmasked  3 B  00 01 ff`},
+		{testFrame(0x82, false, key, payload(300)), false, `binary  FIN   unmasked  300 B  61 62 63 64 65 66 67 61 62 63 64 65 66 67 61 62 ...`},
+		{testFrame(0x81, false, key, payload(50)), false, `text    FIN   unmasked  50 B  "abcdefgabcdefgabcdefgabcdefgabcdefgabcde"...`},
+		{testFrame(0x88, false, key, append([]byte{0x03, 0xE9}, "server shutting down"...)), false, `close   FIN   unmasked  2+20 B  1001 "server shutting down"`},
+		{testFrame(0x88, true, key, nil), true, `close   FIN   masked    0 B`},
+		{testFrame(0x89, false, key, nil), false, `ping    FIN   unmasked  0 B`},
+		{testFrame(0xC1, true, key, []byte("z")), true, `text    FIN   masked    RSV1  1 B  "z"  !RSV1 set without an extension`},
 	} {
 		frames, err := decodeAll(tc.from, tc.raw, 0)
 		if err != nil || len(frames) != 1 {
@@ -189,7 +187,7 @@ func TestString(t *testing.T) {
 func TestDeflate(t *testing.T) {
 	d := &Decoder{FromClient: true, Deflate: true}
 	var got []string
-	raw := slicesConcat(wsframetest.Frame(0xC1, true, key, []byte{0xf2, 0x48, 0xcd}), wsframetest.Frame(0xC9, true, key, nil))
+	raw := slicesConcat(testFrame(0xC1, true, key, []byte{0xf2, 0x48, 0xcd}), testFrame(0xC9, true, key, nil))
 	if err := d.Feed(raw, func(f Frame) { got = append(got, f.String()) }); err != nil {
 		t.Fatal(err)
 	}
@@ -209,16 +207,16 @@ func TestGiveUp(t *testing.T) {
 	for _, tc := range []struct {
 		name, raw, why string
 	}{
-		{"opcode 0x3", string(wsframetest.Frame(0x83, true, key, []byte("x"))), "unknown opcode 0x3"},
-		{"opcode 0x7", string(wsframetest.Frame(0x87, true, key, []byte("x"))), "unknown opcode 0x7"},
-		{"opcode 0xB", string(wsframetest.Frame(0x8B, true, key, []byte("x"))), "unknown opcode 0xB"},
-		{"opcode 0xF", string(wsframetest.Frame(0x8F, true, key, []byte("x"))), "unknown opcode 0xF"},
+		{"opcode 0x3", string(testFrame(0x83, true, key, []byte("x"))), "unknown opcode 0x3"},
+		{"opcode 0x7", string(testFrame(0x87, true, key, []byte("x"))), "unknown opcode 0x7"},
+		{"opcode 0xB", string(testFrame(0x8B, true, key, []byte("x"))), "unknown opcode 0xB"},
+		{"opcode 0xF", string(testFrame(0x8F, true, key, []byte("x"))), "unknown opcode 0xF"},
 		{"64-bit length with the top bit set", string(append(long, key[:]...)), "top bit"},
 		{"an HTTP request where frames belong", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "unknown opcode 0x7"},
 	} {
 		d := &Decoder{FromClient: true}
 		var frames []Frame
-		err := d.Feed([]byte(tc.raw+string(wsframetest.Frame(0x89, true, key, nil))), func(f Frame) { frames = append(frames, f) })
+		err := d.Feed([]byte(tc.raw+string(testFrame(0x89, true, key, nil))), func(f Frame) { frames = append(frames, f) })
 		var de *Error
 		if !errors.As(err, &de) || !strings.Contains(de.Error(), tc.why) || !strings.HasPrefix(de.Error(), "cannot decode: ") {
 			t.Errorf("%s: error %v, want \"cannot decode: ...%s...\"", tc.name, err, tc.why)
@@ -226,7 +224,7 @@ func TestGiveUp(t *testing.T) {
 		if len(frames) != 0 {
 			t.Errorf("%s: emitted %d frames, want none", tc.name, len(frames))
 		}
-		if again := d.Feed(wsframetest.Frame(0x89, true, key, nil), func(Frame) { t.Errorf("%s: emitted a frame after giving up", tc.name) }); again != err {
+		if again := d.Feed(testFrame(0x89, true, key, nil), func(Frame) { t.Errorf("%s: emitted a frame after giving up", tc.name) }); again != err {
 			t.Errorf("%s: second Feed returned %v, want the same error", tc.name, again)
 		}
 	}
@@ -234,7 +232,7 @@ func TestGiveUp(t *testing.T) {
 
 // TestPartial checks what a connection that ends inside a frame reports.
 func TestPartial(t *testing.T) {
-	raw := wsframetest.Frame(0x81, true, key, []byte("Hello"))
+	raw := testFrame(0x81, true, key, []byte("Hello"))
 	for _, tc := range []struct {
 		n    int
 		want string
@@ -260,10 +258,10 @@ func slicesConcat(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
 // must account for no more bytes than it was given.
 func FuzzDecoder(f *testing.F) {
 	f.Add([]byte{0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58}, uint16(3), true)
-	f.Add(wsframetest.Frame(0x82, true, key, payload(300)), uint16(100), true)
-	f.Add(wsframetest.Frame(0x88, false, key, []byte{0x03, 0xE9, 'x'}), uint16(1), false)
-	f.Add(wsframetest.Frame(0x01, true, key, []byte("frag")), uint16(0), true)
-	f.Add(wsframetest.Frame(0x83, true, key, []byte("x")), uint16(2), true)
+	f.Add(testFrame(0x82, true, key, payload(300)), uint16(100), true)
+	f.Add(testFrame(0x88, false, key, []byte{0x03, 0xE9, 'x'}), uint16(1), false)
+	f.Add(testFrame(0x01, true, key, []byte("frag")), uint16(0), true)
+	f.Add(testFrame(0x83, true, key, []byte("x")), uint16(2), true)
 	f.Add([]byte("GET / HTTP/1.1\r\n\r\n"), uint16(5), false)
 	f.Add(binary.BigEndian.AppendUint64([]byte{0x82, 0x7F}, 1<<63), uint16(4), false)
 	f.Fuzz(func(t *testing.T, raw []byte, split uint16, fromClient bool) {
@@ -291,4 +289,13 @@ func FuzzDecoder(f *testing.F) {
 			t.Fatalf("frames account for %d bytes of %d fed", used, len(raw))
 		}
 	})
+}
+
+// testFrame is wsframetest.Frame, which this package's tests cannot import:
+// it builds its frames with Append.
+func testFrame(head byte, masked bool, key [4]byte, payload []byte) []byte {
+	if !masked {
+		return Append(nil, head, uint64(len(payload)), nil, payload)
+	}
+	return Append(nil, head, uint64(len(payload)), &key, payload)
 }
