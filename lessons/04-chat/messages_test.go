@@ -108,18 +108,26 @@ func testDeafSender(t *testing.T) {
 	deaf := joinRaw(t, ts, d, "deaf", "deaf")
 	// Bad messages until the server stops reading them: its writer is then
 	// blocked on the answers, and its reader on handing over the next. The
-	// frames go straight to the socket, under one deadline for them all: a
-	// write that waits on a busy server is not taken for a server that has
-	// stopped reading, as a timed-out gorilla write, which ends the
-	// connection, would be.
+	// frames go straight to the socket: a write that waits on a busy server
+	// is not taken for a server that has stopped reading, as a timed-out
+	// gorilla write, which ends the connection, would be. Each write may
+	// wait 3s, ten times -write-wait, so that a loaded machine reading
+	// slowly is not taken for a server that stopped reading and never
+	// closes; and less than the 5s after which coder/websocket gives up on
+	// a ping it cannot write, which would close the connection for it.
+	const stuck, most = 3 * time.Second, 50_000
 	nc := deaf.NetConn()
-	nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	frame := clientFrame("not json")
+	frame := clientFrame("not json" + strings.Repeat(".", 1000))
+	end := time.Now().Add(30 * time.Second)
 	sent := 0
 	for ; ; sent++ {
+		if sent == most || time.Now().After(end) {
+			t.Fatalf("a member sent %d bad messages and read none of the answers, and the server read them all; want its writer blocked on the answers, and its reader with it, until the writer's write times out and closes the connection (look at client.go: readPump and writePump)", sent)
+		}
+		nc.SetWriteDeadline(time.Now().Add(stuck))
 		_, err := nc.Write(frame)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Fatalf("a member sent %d bad messages in 5s and read none of the answers, and the server read them all; want its writer blocked on the answers, and its reader with it, until the writer's write times out and closes the connection (look at client.go: readPump and writePump)", sent)
+			t.Fatalf("-write-wait %v: a member sent %d bad messages and read none of the answers; the server stopped reading them, and %v later the connection was still open. Want the writer's write to time out and close the connection (look at client.go: writePump, a timeout on every write)", wait, sent, stuck)
 		}
 		if err != nil {
 			break // the server has closed the connection

@@ -111,8 +111,10 @@ func TestRate(t *testing.T) {
 func TestStall(t *testing.T) {
 	t.Parallel()
 	server, conns := tcpServer(t)
-	const stall = 2 * time.Second
-	_, addr, out := startProxy(t, server, Faults{StallFor: stall, StallAfter: 100 * time.Millisecond})
+	// The stall is due a second after the connection opens: time enough,
+	// on a loaded machine too, for the first bytes to cross before it.
+	const stall, due = 2 * time.Second, time.Second
+	_, addr, out := startProxy(t, server, Faults{StallFor: stall, StallAfter: due})
 	c := dial(t, addr)
 	opened := time.Now()
 	s := serverConn(t, conns)
@@ -121,7 +123,7 @@ func TestStall(t *testing.T) {
 		t.Fatal(err)
 	}
 	if waited := time.Since(opened); waited >= stall {
-		t.Fatalf("the first bytes took %v: they were written before the stall was due and should not wait for it", waited)
+		t.Fatalf("the first bytes took %v: they were written before the stall was due (%v after opening) and should not wait for it", waited, due)
 	}
 
 	// Write until the buffers between server and proxy are full: the
@@ -143,7 +145,7 @@ func TestStall(t *testing.T) {
 		t.Fatalf("after the stall the client read %v; want all %d B", err, sent)
 	}
 	if got := time.Since(opened); got < stall {
-		t.Errorf("the client had everything %v after opening, want no earlier than the stall's end at %v", got, 100*time.Millisecond+stall)
+		t.Errorf("the client had everything %v after opening, want no earlier than the stall's end at %v", got, due+stall)
 	}
 	out.waitFor(t, "server→client  stalled: not reading from the server for 2s", "server→client  reading from the server again")
 }
