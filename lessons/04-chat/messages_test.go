@@ -100,7 +100,11 @@ func testDeafSender(t *testing.T) {
 	}
 	const wait = 300 * time.Millisecond
 	ts := startChat(t, "-write-wait", wait.String())
-	join(t, ts, "stayer", "deaf") // the room's own goroutine runs from here on
+	// The room's goroutine runs from here on, and the stayer's three: its
+	// message came back, so its reader runs, started after the others.
+	stayer, _ := join(t, ts, "stayer", "deaf")
+	stayer.say("here")
+	stayer.expectChat("stayer", "here", chatFiles)
 	before := map[string]bool{}
 	for _, g := range goroutines() {
 		before[g.id] = true

@@ -69,7 +69,11 @@ func TestKeepalive(t *testing.T) {
 	// A member that leaves: the goroutines of its connection end with it,
 	// not at the next ping.
 	ts = startChat(t, "-ping-period", "2s")
-	join(t, ts, "stayer", "ka") // the room's own goroutine runs from here on
+	// The room's goroutine runs from here on, and the stayer's three: its
+	// message came back, so its reader runs, started after the others.
+	stayer, _ := join(t, ts, "stayer", "ka")
+	stayer.say("here")
+	stayer.expectChat("stayer", "here", chatFiles)
 	before := map[string]bool{}
 	for _, g := range goroutines() {
 		before[g.id] = true
