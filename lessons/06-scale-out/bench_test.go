@@ -43,7 +43,7 @@ func BenchmarkChatLoad(b *testing.B) {
 		fmt.Print(res.Table(fmt.Sprintf("process (%d instances, NATS and the clients) heap in use %d MiB, from the OS %d MiB",
 			len(addrs), mem.HeapInuse>>20, mem.Sys>>20)))
 		if res.Lost > 0 || res.Dups > 0 {
-			b.Errorf("%d deliveries lost, %d duplicated; want none (look at room.go)", res.Lost, res.Dups)
+			b.Errorf("%d deliveries lost, %d duplicated; want none (look at consume.go, deliver.go and post.go)", res.Lost, res.Dups)
 		}
 		b.ReportMetric(float64(res.Latency.P50.Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(res.Latency.P99.Microseconds())/1000, "p99-ms")

@@ -13,8 +13,8 @@ import (
 )
 
 const (
-	welcomeFiles = "presence.go: claim, and room.go: run lets the joiner in and sends its welcome"
-	chatFiles    = "room.go: post publishes to the room's subject; run delivers what the stream sends, on every instance"
+	welcomeFiles = "presence.go: claim, watch.go: watch, and welcome.go: welcome"
+	chatFiles    = "post.go: post publishes to the room's subject; consume.go: consume follows it and deliver.go: broadcast queues what the stream sends, on every instance"
 )
 
 // TestWelcome: the first message on every connection is lesson 04's welcome,
@@ -23,25 +23,25 @@ const (
 func TestWelcome(t *testing.T) {
 	inLessonOrder(t)
 	checkNoLeaks(t)
-	_, in := startInstances(t, 2)
+	natsURL, in := startInstances(t, 2)
 
 	ann := dialQuery(t, in[0], "ann (no room given)", "name=ann")
 	w := ann.expect("welcome", "the welcome, the first message", welcomeFiles)
 	assert.Equalf(t, []string{"epoch", "history", "members", "room", "type", "you"}, jsonKeys(t, w.raw),
 		"welcome %s: want exactly these fields, lesson 04's (look at protocol.go: welcome)", w.raw)
 	assert.Equalf(t, "ann", w.You, `welcome %s: want "you":"ann" (look at %s)`, w.raw, welcomeFiles)
-	assert.Equalf(t, "lobby", w.Room, `welcome %s: want "room":"lobby" (look at room.go: welcome)`, w.raw)
-	assert.NotEmptyf(t, w.Epoch, `welcome %s: want a non-empty "epoch", the stream's (look at room.go: welcome, and broker.go: epoch)`, w.raw)
-	assert.Equalf(t, []string{"ann"}, w.Members, `welcome %s: want "members":["ann"], the joiner included (look at room.go: welcome)`, w.raw)
-	assert.Containsf(t, w.raw, `"history":[]`, `welcome %s: nothing was said yet; want "history":[], an empty list, not null (look at room.go: welcome)`, w.raw)
+	assert.Equalf(t, "lobby", w.Room, `welcome %s: want "room":"lobby" (look at welcome.go: welcome)`, w.raw)
+	assert.NotEmptyf(t, w.Epoch, `welcome %s: want a non-empty "epoch", the stream's (look at welcome.go: welcome, and broker.go: epoch)`, w.raw)
+	assert.Equalf(t, []string{"ann"}, w.Members, `welcome %s: want "members":["ann"], the joiner included (look at welcome.go: welcome)`, w.raw)
+	assert.Containsf(t, w.raw, `"history":[]`, `welcome %s: nothing was said yet; want "history":[], an empty list, not null (look at welcome.go: welcome)`, w.raw)
 
 	bob, w2 := join(t, in[1], "bob", "other")
-	assert.Equalf(t, w.Epoch, w2.Epoch, "the welcome of the second instance has epoch %q, the first's %q; want the stream's epoch, one for every instance (look at room.go: welcome gives r.b.epoch)", w2.Epoch, w.Epoch)
+	assert.Equalf(t, w.Epoch, w2.Epoch, "the welcome of the second instance has epoch %q, the first's %q; want the stream's epoch, one for every instance (look at welcome.go: welcome gives r.b.epoch)", w2.Epoch, w.Epoch)
 
 	// Each room starts on the other instance with a second member, after
 	// the first claimed: the first's key is in the bucket before that
 	// room's watcher starts. The first hears the second join, not itself.
-	const seen = "room.go: run; a presence watcher shows the keys already in the bucket when it starts (UpdatesOnly would hide them), then nil, then the changes; let a joiner in only once its presence watcher has shown them all and the joiner's own claim"
+	const seen = "watch.go: watch; a presence watcher shows the keys already in the bucket when it starts (UpdatesOnly would hide them), then nil, then the changes; room.go lets a joiner in only once the watcher has shown them all and the joiner's own claim"
 	for _, p := range []struct {
 		first             *wsClient
 		name, room, query string
@@ -54,8 +54,15 @@ func TestWelcome(t *testing.T) {
 		c := dialQuery(t, p.on, p.name+" in "+p.room+" (the other instance)", p.query)
 		w := c.expect("welcome", "the welcome, the first message", welcomeFiles)
 		assert.ElementsMatchf(t, []string{first, p.name}, w.Members, "%s's welcome %s: %s was in %s already, on the other instance; want members %s and %s. Existing members were not seen (look at %s)", p.name, w.raw, first, p.room, first, p.name, seen)
-		p.first.expectJoin(p.name, p.name+" joining", seen)
+		p.first.expectJoin(p.name, p.name+" joining", "members.go: apply tells the local members of each claim the watcher shows after its nil, through deliver.go: broadcast")
 	}
+
+	// A room's presence watcher lasts as long as the room: a join in a
+	// room that runs on both instances starts none.
+	watchers := watchPresenceConsumers(t, natsURL)
+	join(t, in[1], "eve", "lobby")
+	ann.expectJoin("eve", "eve joining", "members.go: apply")
+	assert.Zerof(t, watchers.created.Load(), "presence watchers started while eve joined lobby, where one runs on each instance already: %d; want none. A watcher that ends at once is replaced, again and again: the context given to KeyValue.Watch is the watcher's lifetime, not only the question's (look at watch.go: watch)", watchers.created.Load())
 }
 
 // TestChat: members on two instances; every member gets each message exactly
@@ -72,7 +79,7 @@ func TestChat(t *testing.T) {
 		c.name = fmt.Sprintf("%s (instance %d)", name, i%2+1)
 		// Earlier members, on either instance, hear the join first.
 		for _, o := range cs {
-			o.expect("join", name+" joining", "room.go: run tells its members of every claim the presence watcher shows")
+			o.expect("join", name+" joining", "members.go: apply tells the local members of every claim the presence watcher shows, through deliver.go: broadcast")
 		}
 		cs = append(cs, c)
 	}
@@ -89,18 +96,18 @@ func TestChat(t *testing.T) {
 				m := c.expectChat(name, text, chatFiles)
 				assert.Equalf(t, []string{"at", "from", "id", "room", "text", "type"}, jsonKeys(t, m.raw),
 					"%s: got %s; want exactly these fields (look at protocol.go: message)", c.name, m.raw)
-				assert.Equalf(t, "chat", m.Room, "%s: got %s; want \"room\":\"chat\" (look at room.go: decode)", c.name, m.raw)
+				assert.Equalf(t, "chat", m.Room, "%s: got %s; want \"room\":\"chat\" (look at consume.go: decode)", c.name, m.raw)
 				at, err := time.Parse(time.RFC3339, m.At)
-				if assert.NoErrorf(t, err, "%s: got %s; want \"at\" in RFC 3339 (look at room.go: decode)", c.name, m.raw) {
-					assert.WithinDurationf(t, time.Now(), at, time.Minute, "%s: got %s; want \"at\" the time the stream took it (look at room.go: decode)", c.name, m.raw)
+				if assert.NoErrorf(t, err, "%s: got %s; want \"at\" in RFC 3339 (look at consume.go: decode)", c.name, m.raw) {
+					assert.WithinDurationf(t, time.Now(), at, time.Minute, "%s: got %s; want \"at\" the time the stream took it (look at consume.go: decode)", c.name, m.raw)
 				}
-				require.Positivef(t, m.ID, "%s: got %s with id %d; want the stream's sequence, one id for a message on every instance: does the instance that took it deliver it itself? (look at room.go: decode)", c.name, short(m.raw), m.ID)
+				require.Positivef(t, m.ID, "%s: got %s with id %d; want the stream's sequence, one id for a message on every instance: does the instance that took it deliver it itself? (look at consume.go: decode)", c.name, short(m.raw), m.ID)
 				if id == 0 {
 					id = m.ID
 				}
-				require.Equalf(t, id, m.ID, "%s: got %s with id %d, another member got it with id %d; want one id for a message on every instance, the stream's sequence (look at room.go: decode)", c.name, short(m.raw), m.ID, id)
+				require.Equalf(t, id, m.ID, "%s: got %s with id %d, another member got it with id %d; want one id for a message on every instance, the stream's sequence (look at consume.go: decode)", c.name, short(m.raw), m.ID, id)
 			}
-			require.Greaterf(t, id, last, "%s's message has id %d, the message before it had %d; want ids that grow: the stream's sequence (look at room.go: decode)", name, id, last)
+			require.Greaterf(t, id, last, "%s's message has id %d, the message before it had %d; want ids that grow: the stream's sequence (look at consume.go: decode)", name, id, last)
 			last = id
 		}
 	}
@@ -172,11 +179,12 @@ func TestChat(t *testing.T) {
 		// too, though NATS splits subjects at dots.
 		blue, _ := join(t, in[1], "ann", "blue.team")
 		blue.say("blue only")
-		blue.expectChat("ann", "blue only", chatFiles)
+		first := blue.expectChat("ann", "blue only", chatFiles)
 		cs[1].say("chat only")
-		cs[1].expectChat("bob", "chat only", chatFiles)
+		between := cs[1].expectChat("bob", "chat only", chatFiles)
 		blue.say("still blue")
-		m := blue.expect("message", "its own second message", "room.go: each room follows its own subject")
-		require.Equalf(t, "still blue", m.Text, "ann in blue got %s; want \"still blue\": a message reaches only its own room (look at room.go: each room publishes to and follows its own subject, roomSubject)", short(m.raw))
+		m := blue.expect("message", "its own second message", "consume.go: each room follows its own subject")
+		require.Equalf(t, "still blue", m.Text, "ann in blue got %s; want \"still blue\": a message reaches only its own room (look at post.go and consume.go: each room publishes to and follows its own subject, roomSubject)", short(m.raw))
+		require.Truef(t, first.ID < between.ID && between.ID < m.ID, "three messages sent one after another, in rooms blue.team, chat and blue.team, have ids %d, %d and %d; want them growing in that order: every room's ids are the stream's sequence, which counts the messages of every room (look at consume.go: decode, and which of the metadata's sequences it takes)", first.ID, between.ID, m.ID)
 	}
 }

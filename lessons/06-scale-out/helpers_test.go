@@ -230,7 +230,7 @@ func (c *wsClient) expectWithin(d time.Duration, typ, what, where string) msg {
 		c.tb.Fatalf("%s: waiting for %s: nothing came within %v; want a %q message (look at %s)", c.name, what, d, typ, where)
 	}
 	if !e.end() && e.m.Type == "join" && e.m.Name == c.member {
-		c.tb.Fatalf("%s: waiting for %s: got %s, its own join; want a %q message. A member never hears of its own claim: let a joiner in only once its presence watcher has shown the joiner's claim (the revision claim returned), so that its join goes to the others before it is in (look at room.go: run)", c.name, what, e, typ)
+		c.tb.Fatalf("%s: waiting for %s: got %s, its own join; want a %q message. A member never hears of its own claim: room.go lets a joiner in once its presence watcher has shown the joiner's claim (the revision claim returned), so that its join goes to the others before it is in. Does your watcher show every key, and does apply tell only the members of local? (look at watch.go: watch, and members.go: apply)", c.name, what, e, typ)
 	}
 	if e.end() || !e.text || e.bad != nil || e.m.Type != typ {
 		c.tb.Fatalf("%s: waiting for %s: got %s; want a %q message (look at %s)", c.name, what, e, typ, where)
@@ -313,7 +313,7 @@ func join(tb testing.TB, ts *testServer, name, room string, extra ...string) (*w
 		where = "lobby"
 	}
 	c := dialQuery(tb, ts, name+" in "+where, q.Encode())
-	w := c.expect("welcome", "the welcome, the first message", "presence.go: claim, and room.go: run lets the joiner in and sends its welcome")
+	w := c.expect("welcome", "the welcome, the first message", "presence.go: claim, watch.go: watch, and welcome.go: welcome")
 	return c, w
 }
 
@@ -343,7 +343,7 @@ func inLessonOrder(t *testing.T) {
 // at once: its own message must come before the answer.
 func requireChat(tb testing.TB, ts *testServer) {
 	tb.Helper()
-	const where = "room.go: post publishes to the room's subject, and run delivers each message the stream sends to every local member, the sender included"
+	const where = "post.go: post publishes to the room's subject (the server log says why a post failed); consume.go: consume follows the subject, and room.go delivers each message to every local member, the sender included, through deliver.go: broadcast"
 	a, _ := join(tb, ts, "asker", "echo-check")
 	b, _ := join(tb, ts, "answerer", "echo-check")
 	a.expect("join", "answerer joining", where)

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const historyFiles = "room.go: run replays the room's subject from the stream before any welcome, and welcome sends the history"
+const historyFiles = "consume.go: consume follows the room's subject from the first message the stream keeps, history.go: keep, and welcome.go: welcome sends the history"
 
 // say55 has three members of room, on the instances given in turn, send 55
 // messages, each its own in order ("m 0", "m 3", ... from the first), all at
@@ -73,7 +73,7 @@ func TestHistory(t *testing.T) {
 	c.say("second")
 	sent := c.expectChat("ann", "second", chatFiles)
 	_, w := join(t, in[1], "late", "hist-short")
-	require.Lenf(t, w.History, 2, "welcome on the other instance after 2 messages, and \"not json\" published on the room's subject between them %s: want the 2 messages in \"history\", and nothing for what is not a chat message (look at %s, and room.go: decode)", short(w.raw), historyFiles)
+	require.Lenf(t, w.History, 2, "welcome on the other instance after 2 messages, and \"not json\" published on the room's subject between them %s: want the 2 messages in \"history\", and nothing for what is not a chat message (look at %s, and consume.go: decode)", short(w.raw), historyFiles)
 	assert.Equalf(t, []string{"first", "second"}, texts(w.History), "welcome %s: want the messages oldest first (look at %s)", short(w.raw), historyFiles)
 	entry := w.History[1]
 	entry.raw, sent.raw = "", ""
@@ -92,7 +92,7 @@ func TestHistory(t *testing.T) {
 	c, _ = join(t, fresh, "after", "hist")
 	c.say("after the restart")
 	m := c.expectChat("after", "after the restart", chatFiles)
-	assert.Greaterf(t, m.ID, got[54].ID, "a message sent on an instance started later has id %d, the last before it had %d; want ids that keep growing: the stream's sequence, not a count of the instance's (look at room.go: decode)", m.ID, got[54].ID)
+	assert.Greaterf(t, m.ID, got[54].ID, "a message sent on an instance started later has id %d, the last before it had %d; want ids that keep growing: the stream's sequence, not a count of the instance's (look at consume.go: decode)", m.ID, got[54].ID)
 }
 
 // TestResume: since and epoch as in lesson 04, on any instance; the epoch is
@@ -130,7 +130,7 @@ func TestResume(t *testing.T) {
 			extra = append(extra, "since", tc.since)
 		}
 		c, w := join(t, in[i%2], uniq("resumer", i), "res", extra...)
-		assert.Equalf(t, ids(tc.want), ids(w.History), "since=%q epoch=%q (%s), on instance %d: got the history ids %v; want %v (look at %s)", tc.since, tc.epoch, tc.why, i%2+1, ids(w.History), ids(tc.want), "room.go: welcome")
+		assert.Equalf(t, ids(tc.want), ids(w.History), "since=%q epoch=%q (%s), on instance %d: got the history ids %v; want %v (look at %s)", tc.since, tc.epoch, tc.why, i%2+1, ids(w.History), ids(tc.want), "welcome.go: welcome")
 		c.close()
 	}
 
@@ -144,11 +144,11 @@ func TestResume(t *testing.T) {
 	// A restarted instance keeps the epoch: the stream is the same.
 	restarted := startServer(t, "-nats", natsURL)
 	_, w = join(t, restarted, "after-restart", "res")
-	assert.Equalf(t, epoch, w.Epoch, "an instance started later gives epoch %q, the others %q; want the stream's, the same while the stream lives, so that resuming clients are not sent everything again (look at room.go: welcome gives r.b.epoch)", w.Epoch, epoch)
+	assert.Equalf(t, epoch, w.Epoch, "an instance started later gives epoch %q, the others %q; want the stream's, the same while the stream lives, so that resuming clients are not sent everything again (look at welcome.go: welcome gives r.b.epoch)", w.Epoch, epoch)
 
 	// Another NATS server, another stream: another epoch, ids from 1.
 	other := startServer(t, "-nats", startNATS(t))
 	_, w = join(t, other, "elsewhere", "res")
-	assert.NotEqualf(t, epoch, w.Epoch, "an instance on another NATS server (another stream) gives the same epoch %q; want another: its ids start over (look at room.go: welcome gives r.b.epoch)", epoch)
+	assert.NotEqualf(t, epoch, w.Epoch, "an instance on another NATS server (another stream) gives the same epoch %q; want another: its ids start over (look at welcome.go: welcome gives r.b.epoch)", epoch)
 	assert.Emptyf(t, w.History, "a new stream's welcome %s: want no history", short(w.raw))
 }

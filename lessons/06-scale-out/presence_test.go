@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const presenceFiles = "presence.go: claim and release, and room.go: run turns what the presence watcher shows into joins and leaves"
+const presenceFiles = "presence.go: claim and release, and members.go: apply turns what the presence watcher shows into joins and leaves"
 
 // noLeave names the test in which a member left and the others did not hear
 // of it: the tests after it that wait for a leave fail at once.
@@ -50,7 +50,7 @@ func TestPresence(t *testing.T) {
 
 	// bob hears nothing of its own join: the next thing is ann's message.
 	ann.say("hi bob")
-	bob.expectChat("ann", "hi bob", "room.go: a joiner's own claim goes to the others, not to the joiner")
+	bob.expectChat("ann", "hi bob", "members.go: apply; a joiner's own claim goes to the others, not to the joiner")
 	ann.expectChat("ann", "hi bob", chatFiles)
 
 	// A name is held once in a room, whichever instance holds it.
@@ -65,7 +65,7 @@ func TestPresence(t *testing.T) {
 
 	bob.close() // gone without a close frame, as a lost network goes
 	for _, c := range []*wsClient{ann, cy} {
-		expectLeave(t, c, "bob", "bob leaving (its connection ended)", "presence.go: release deletes the key; room.go: run tells every member it sees deleted")
+		expectLeave(t, c, "bob", "bob leaving (its connection ended)", "presence.go: release deletes the key; members.go: apply tells every member of a key deleted")
 	}
 
 	// The name is free again, on any instance.

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const queueFiles = "room.go: broadcast, which queues each message for every local member without waiting, and evicts a member whose queue is full"
+const queueFiles = "deliver.go: broadcast, which queues each message for every local member without waiting, and evicts a member whose queue is full"
 
 // The flood comes in waves: a sender joins, sends floodBurst messages of
 // 1 KB (the rate limit's burst) and leaves, floodWaves times: 600 messages,
@@ -160,7 +160,7 @@ func TestSlowMember(t *testing.T) {
 	var done bool
 	for _, c := range append(readers, slow2) {
 		m := c.nextFlood(&done, `"after the flood"`)
-		require.Equalf(t, "after the flood", m.Text, "%s: got %s; want reader1's \"after the flood\": a leave takes out the member that asked, never another of the same name (look at room.go: the leaves, and broadcast)", c.name, short(m.raw))
+		require.Equalf(t, "after the flood", m.Text, "%s: got %s; want reader1's \"after the flood\": a leave takes out the member that asked, never another of the same name (look at deliver.go: broadcast, which takes an evicted member out of local)", c.name, short(m.raw))
 	}
 }
 
@@ -180,7 +180,7 @@ func joinRaw(t *testing.T, ts *testServer, d *net.Dialer, name, room string) *we
 	return c
 }
 
-const burstFiles = "room.go: follow, the consumer and what it fetches ahead, and broker.go: what the stream keeps of each room"
+const burstFiles = "consume.go: the consumer and what it fetches ahead (pullBatch), and broker.go: what the stream keeps of each room"
 
 // TestBurst: a burst is not a loss. Twenty members, on two instances, each
 // send the rate limit's whole burst at once: 400 messages reach the stream

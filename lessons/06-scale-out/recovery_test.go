@@ -27,7 +27,7 @@ func TestInstanceStops(t *testing.T) {
 	inLessonOrder(t)
 	checkNoLeaks(t)
 	_, in := startInstances(t, 2)
-	const where = "room.go: the welcome's history after since comes from the stream, the same on every instance"
+	const where = "consume.go, history.go and welcome.go: the welcome's history after since comes from the stream, the same on every instance"
 
 	ann, _ := join(t, in[1], "ann", "fo")
 	bob, _ := join(t, in[0], "bob", "fo")
@@ -59,7 +59,7 @@ func TestInstanceStops(t *testing.T) {
 	ann2.say("back")
 	bob.expectChat("ann", "back", chatFiles)
 	m := ann2.expectChat("ann", "back", chatFiles)
-	assert.Greaterf(t, m.ID, w2.History[len(w2.History)-1].ID, "ann's message after coming back has id %d; want it after the ids she caught up on (look at room.go: decode)", m.ID)
+	assert.Greaterf(t, m.ID, w2.History[len(w2.History)-1].ID, "ann's message after coming back has id %d; want it after the ids she caught up on (look at consume.go: decode)", m.ID)
 }
 
 // TestNATSRestarts: the NATS server stops and starts again, on the same port
@@ -93,7 +93,7 @@ func TestNATSRestarts(t *testing.T) {
 	})
 	// Sent while the instances reconnect: nats.go holds it until then.
 	ann.say("after the restart")
-	const where = "room.go: the consumer recovers by itself; is run still following the subject?"
+	const where = "consume.go: the ordered consumer recovers by itself, does consume still hand over what it fetches? and reconnect.go: watchAgain starts a new presence watcher when NATS is back (a room that stops closes its members with 1013, and the server log says why)"
 	// A reconnection, and the consumer made again once JetStream has read
 	// its store: seconds on a busy machine.
 	const restarted = 5 * time.Second
@@ -101,11 +101,11 @@ func TestNATSRestarts(t *testing.T) {
 	ann.expectChatWithin(restarted, "ann", "after the restart", where)
 
 	cy := dialQuery(t, b, "cy in nr", "name=cy&room=nr")
-	w := cy.expectWithin(restarted, "welcome", "cy's welcome after NATS restarted", "room.go: after NATS is back (r.b.reconnected()), start a new presence watcher: the old one can take many seconds to notice, and a joiner waits for the room to see its claim")
+	w := cy.expectWithin(restarted, "welcome", "cy's welcome after NATS restarted", "reconnect.go: watchAgain starts a new presence watcher when NATS is back (room.go calls it on r.b.reconnected()): the old one can take many seconds to notice, and a joiner waits for the room to see its claim")
 	assert.Equalf(t, []string{"before", "after the restart"}, texts(w.History), "cy's welcome after NATS restarted %s: want the history from the stream, kept on disk (look at %s)", short(w.raw), historyFiles)
-	assert.ElementsMatchf(t, []string{"ann", "bob", "cy"}, w.Members, "cy's welcome after NATS restarted %s: want ann, bob and cy (look at room.go: after NATS is back, r.b.reconnected(), start a new presence watcher)", short(w.raw))
+	assert.ElementsMatchf(t, []string{"ann", "bob", "cy"}, w.Members, "cy's welcome after NATS restarted %s: want ann, bob and cy (look at reconnect.go: watchAgain, which room.go calls when NATS is back, starts a new presence watcher)", short(w.raw))
 	for _, c := range []*wsClient{ann, bob} {
-		j := c.expect("join", "cy joining after NATS restarted", "room.go: after NATS is back (r.b.reconnected()), start a new presence watcher: the old one can take many seconds to notice")
+		j := c.expect("join", "cy joining after NATS restarted", "reconnect.go: watchAgain starts a new presence watcher when NATS is back (room.go calls it on r.b.reconnected()): the old one can take many seconds to notice")
 		require.Equalf(t, "cy", j.Name, "%s got %s; want cy joining", c.name, j.raw)
 	}
 	cy.say("hello after the restart")
@@ -174,21 +174,21 @@ func TestNoResponders(t *testing.T) {
 	case err := <-answered:
 		require.NoError(t, err, "the test answering no responders, or giving the subject back to the stream")
 	case e := <-ann.events:
-		t.Fatalf("ann said \"after no responders\" and JetStream did not answer it %d times in a row: after %d tries got %s; want her message, once a try is answered (look at room.go: post; JetStream answers no responders for a moment after NATS restarts: try again every retryWait until postTimeout, jetstream.WithRetryWait and WithRetryAttempts)", silent, tries.Load(), e)
+		t.Fatalf("ann said \"after no responders\" and JetStream did not answer it %d times in a row: after %d tries got %s; want her message, once a try is answered (look at post.go: post; JetStream answers no responders for a moment after NATS restarts: try again every retryWait until postTimeout, jetstream.WithRetryWait and WithRetryAttempts)", silent, tries.Load(), e)
 	case <-time.After(2 * readTimeout):
-		t.Fatalf("ann said \"after no responders\": %d of %d tries came within %v (look at room.go: post publishes to the room's subject and tries again every retryWait)", tries.Load(), silent, 2*readTimeout)
+		t.Fatalf("ann said \"after no responders\": %d of %d tries came within %v (look at post.go: post publishes to the room's subject and tries again every retryWait)", tries.Load(), silent, 2*readTimeout)
 	}
-	const where = "room.go: post; JetStream answered the first tries with no responders, as it does for a moment after NATS restarts: try again every retryWait until postTimeout (jetstream.WithRetryWait, WithRetryAttempts)"
+	const where = "post.go: post; JetStream answered the first tries with no responders, as it does for a moment after NATS restarts: try again every retryWait until postTimeout (jetstream.WithRetryWait, WithRetryAttempts)"
 	m := ann.expectChat("ann", "after no responders", where)
 	ann.say("after that")
 	next := ann.expectChat("ann", "after that", where+"; the message must come once")
-	assert.Greaterf(t, next.ID, m.ID, "ann's message after the retried one has id %d, the retried one %d; want ids that grow (look at room.go: decode)", next.ID, m.ID)
+	assert.Greaterf(t, next.ID, m.ID, "ann's message after the retried one has id %d, the retried one %d; want ids that grow (look at consume.go: decode)", next.ID, m.ID)
 
 	// Every try of one post carries one message id, which JetStream keeps
 	// for a while and refuses a second time: a try whose answer was lost
 	// on the way back, tried again, is not a second message. The next post
 	// has an id of its own.
-	const dedup = "room.go: post; publish with a message id of the post's own (jetstream.WithMsgID), the same for every try of it, so that JetStream drops a try it has already stored"
+	const dedup = "post.go: post; publish with a message id of the post's own (jetstream.WithMsgID), the same for every try of it, so that JetStream drops a try it has already stored"
 	idsMu.Lock()
 	tried := append([]string{}, ids...)
 	idsMu.Unlock()
@@ -217,7 +217,7 @@ func TestInstanceDies(t *testing.T) {
 	b := startServer(t, "-nats", link.url, "-presence-ttl", ttl.String())
 	const (
 		refresh = "presence.go: refresh rewrites every key this instance holds, every period (a third of -presence-ttl), and keeps the revision each write returns for the next"
-		expired = "room.go: run; a key that expires reaches the watchers as a marker, KeyValuePurge, not KeyValueDelete, and is a leave all the same"
+		expired = "members.go: apply; a key that expires reaches the watchers as a marker, KeyValuePurge, not KeyValueDelete, and is a leave all the same"
 	)
 
 	ann, _ := join(t, a, "ann", "ttl")

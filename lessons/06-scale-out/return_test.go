@@ -30,7 +30,7 @@ func TestShortOutage(t *testing.T) {
 	link := startRelay(t, natsURL)
 	a := startServer(t, "-nats", link.url)
 	b := startServer(t, "-nats", natsURL)
-	const resync = "room.go: when NATS is back, the new presence watcher shows the keys as they are now: compare them, once it has shown them all (nil), with the names the room knew, and tell the local members who left and who came"
+	const resync = "reconnect.go: resync; when NATS is back, the new presence watcher shows the keys as they are now: room.go compares them, once it has shown them all (nil), with the names the room knew, and resync tells the local members who left and who came"
 
 	ann, _ := join(t, a, "ann", "blip")
 	bob, _ := join(t, b, "bob", "blip")
@@ -78,12 +78,12 @@ func TestShortOutage(t *testing.T) {
 	// The new watcher goes on: a later join and leave reach ann too, and
 	// the room starts no other watcher meanwhile.
 	gus, _ := join(t, b, "gus", "blip")
-	const lifetime = "room.go: the context given to KeyValue.Watch is the watcher's lifetime, not only the question's: a watcher started with a context that ends when the function that starts it returns ends at once, its Updates channel closes, and the room starts another, and another"
+	const lifetime = "watch.go: the context given to KeyValue.Watch is the watcher's lifetime, not only the question's: a watcher started with a context that ends when the function that starts it returns ends at once, its Updates channel closes, and the room starts another, and another"
 	ann.expectJoin("gus", "gus joining after the outage", lifetime)
 	gus.close()
 	expectLeave(t, ann, "gus", "gus leaving after the outage", lifetime)
 	assert.LessOrEqualf(t, watchers.created.Load()-created, int64(2), "presence watchers started after instance a was back on NATS: %d; want one for its room (two at most): the room starts a watcher that does not last (look at %s)", watchers.created.Load()-created, lifetime)
-	watchers.expect(t, 2, "after the outage: the watcher instance a replaced must be stopped (look at room.go: stop the old watcher once the new one has started)")
+	watchers.expect(t, 2, "after the outage: the watcher instance a replaced must be stopped (look at reconnect.go: watchAgain stops the old watcher once the new one has started)")
 }
 
 // TestLongOutage: an instance cannot reach NATS for longer than
@@ -123,11 +123,11 @@ func TestLongOutage(t *testing.T) {
 	eve.close()
 	var left []string
 	for range 3 {
-		l := bob.expect("leave", "ann and dee leaving, their instance cut off from NATS for longer than -presence-ttl "+ttl.String()+", and eve", "room.go: run")
+		l := bob.expect("leave", "ann and dee leaving, their instance cut off from NATS for longer than -presence-ttl "+ttl.String()+", and eve", "members.go: apply, and reconnect.go: resync")
 		left = append(left, l.Name)
 	}
 	slices.Sort(left)
-	require.Equalf(t, []string{"ann", "dee", "eve"}, left, "bob: the members who left while instance a was cut off from NATS; want ann and dee, whose instance it is, and eve, who left (look at room.go: run)")
+	require.Equalf(t, []string{"ann", "dee", "eve"}, left, "bob: the members who left while instance a was cut off from NATS; want ann and dee, whose instance it is, and eve, who left (look at members.go: apply, and reconnect.go: resync)")
 	// eve's key leaves no trace once its delete has aged out and the
 	// marker that followed it has too: a new watcher on instance a will
 	// not show her at all.
@@ -180,7 +180,7 @@ func TestLongOutage(t *testing.T) {
 	// the bucket: only the room's view of its members before and after
 	// the outage tells instance a that she is gone.
 	_, w = join(t, a, "fay", "away")
-	assert.ElementsMatchf(t, []string{"ann", "bob", "dee", "fay"}, w.Members, "fay's welcome on instance a, after it was cut off from NATS while eve left: members %v; want ann, bob, dee and fay: a name the new presence watcher does not show at all has left (look at room.go: compare what the new watcher shows, up to its nil, with the names the room knew, after NATS is back)", w.Members)
+	assert.ElementsMatchf(t, []string{"ann", "bob", "dee", "fay"}, w.Members, "fay's welcome on instance a, after it was cut off from NATS while eve left: members %v; want ann, bob, dee and fay: a name the new presence watcher does not show at all has left (look at reconnect.go: resync; room.go compares what the new watcher shows, up to its nil, with the names the room knew, after NATS is back)", w.Members)
 	ann2.close()
 }
 
@@ -355,7 +355,7 @@ func TestTakeover(t *testing.T) {
 	// ann saw nothing of it: bob never left. His message is the next thing
 	// she hears.
 	bob2.say("back")
-	ann.expectChat("bob", "back", "room.go and "+takeover+": a takeover rewrites the key, and a key rewritten is no join; a leave and a join mean the key was deleted and created")
+	ann.expectChat("bob", "back", "members.go: apply, and "+takeover+": a takeover rewrites the key, and a key rewritten is no join; a leave and a join mean the key was deleted and created")
 
 	// Instance b is heard again: its bob is told his name is held
 	// elsewhere and closed with 1008; the new bob stays.
@@ -406,7 +406,7 @@ func TestJetStreamGone(t *testing.T) {
 	// answer, as it may not for a moment after a restart; then it gives up.
 	// A reconnection first, and a busy machine: 3s more.
 	const limit = 8 * time.Second
-	const where = "room.go: when run cannot go on (a new presence watcher still failing after setupTimeout), its members must hear it: c.drop(websocket.StatusTryAgainLater, ...) for each local member, not only a line in the log"
+	const where = "deliver.go: dropAll; when run cannot go on (a new presence watcher still failing after setupTimeout), its members must hear it: c.drop(websocket.StatusTryAgainLater, ...) for each local member, not only a line in the log"
 	e := ann.expectClose(limit, "after NATS came back without JetStream", where)
 	require.Equalf(t, websocket.CloseTryAgainLater, e.code, "ann, after NATS came back without JetStream: got %s; want close 1013 (try again later), on which her page reconnects (look at %s)", e, where)
 }

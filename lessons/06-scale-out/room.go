@@ -3,110 +3,269 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
+
+// This file is given: it is the room's loop, which calls the pieces you
+// write, one file each, in the order `make lesson-6` tests them:
+// presence.go (claim), watch.go, welcome.go, members.go and deliver.go for
+// TestWelcome; consume.go and post.go for TestChat; history.go for
+// TestHistory; reconnect.go for TestNATSRestarts. README.md walks through
+// this loop before the first step: read it, it is the lesson's design.
 
 // historySize is how many of its last messages a room keeps for welcomes.
 // The stream keeps more of them (streamKeep, broker.go), and a room follows
 // them all from the first.
 const historySize = 50
 
+// Bounds on what a room holds and waits for. pullBatch is how many messages
+// its consumer fetches ahead: a room that lags behind its subject holds at
+// most that many, the rest wait in the stream. joinTimeout bounds how long
+// a joiner waits for the room to see its claim, postTimeout a publish,
+// setupTimeout a question to the stream, stopWait how long a stopping
+// room waits for its consumer to let go, and retryWait the pause between
+// tries while JetStream comes back.
+const (
+	pullBatch    = 64
+	joinTimeout  = 5 * time.Second
+	postTimeout  = 2 * time.Second
+	setupTimeout = 5 * time.Second
+	stopWait     = time.Second
+	retryWait    = 100 * time.Millisecond
+)
+
 // errStopped: the room has stopped because the server is shutting down.
 var errStopped = errors.New("server shutting down")
 
-// room is one chat room as this instance sees it. rooms.go starts its run on
-// first use, once for each room, and calls nothing else; client.go calls
-// join, leave and post. The TODOs follow the tests in the order
-// `make lesson-6` runs them; README.md explains each step.
-//
-// TODO: TestWelcome. One goroutine, run, owns the room's local members,
-// history and view of who is in the room. A joiner comes in through run,
-// which puts its welcome first in its queue: lesson 04's welcome, with the
-// epoch of the stream (r.b.epoch) and "history":[] when empty. Watch the
-// presence bucket's keys of this room: a watcher shows the keys there were
-// when it started (a joiner's own claim often among them), then nil, then
-// the changes; let a joiner in once it has shown all that and the joiner's
-// claim (the revision join gets), and list in the welcome every name shown.
-// Tell the local members of every other claim: a joiner never hears its own.
-//
-// TODO: TestChat. post publishes the text to the room's subject
-// (roomSubject) in the stream, and nothing else: run follows that subject
-// with an ordered consumer and queues each message for every local member,
-// the sender included, with the stream's sequence as its id and the
-// stream's time as its "at". Bound what the consumer fetches ahead.
-//
-// TODO: TestHistory. Follow the subject from the first message the stream
-// keeps (it keeps the last streamKeep), and keep the last historySize for
-// welcomes. A joiner's welcome holds every message the stream held for the
-// room when it asked, whichever instance took them: ask the stream for the
-// room's last sequence in join, and let the joiner in once run has
-// delivered it. A message on the subject that is not a chat message (by
-// hand, with the nats tool) keeps its id, but nobody gets it.
-//
-// TODO: TestResume. With since (and the stream's epoch, or none), the
-// welcome holds only the messages after since, up to the largest id.
-//
-// TODO: TestPresence. A key put is a member joining, a key deleted one
-// leaving, told to every local member, the same on every instance.
-//
-// TODO: TestSlowMember. Never wait for a member: one whose queue is full is
-// evicted, never skipped: out of the room, its queue closed (client.go's
-// writer then closes it with 1008).
-//
-// TODO: TestNATSRestarts. When NATS is back after a disconnection
-// (r.b.reconnected()), or when the watcher's Updates channel closes, start
-// a new presence watcher, trying again while JetStream does not answer yet:
-// the consumer recovers by itself, a watcher can take many seconds.
-//
-// TODO: TestNoResponders. Just after NATS restarts JetStream may answer a
-// publish "no responders" for a while: post tries again until its timeout.
-// Every try of a post carries the post's own message id, so that JetStream
-// stores it once, however many tries reached it.
-//
-// TODO: TestInstanceDies. A key that expires (its instance died) leaves a
-// marker that watchers show as KeyValuePurge: a leave too.
-//
-// TODO: TestShortOutage. Tell the local members who came and went while
-// the instance could not hear, and nothing of who stayed. The new watcher
-// lives as long as the room; the old one is stopped.
-//
-// TODO: TestJetStreamGone. When run cannot go on (JetStream still not
-// answering after its tries), its members must hear it: drop each local
-// member with 1013, on which its page reconnects, before run returns.
-//
-// TODO: TestShutdown. run returns when ctx is done, having stopped its
-// consumer and watcher; from then on join returns errStopped and leave
-// returns at once.
-//
-// TODO: TestIdleRooms. ctx is also done when the instance lets go of a room
-// nobody is in (rooms.go): then the consumer must go from the server too,
-// where Stop leaves it for minutes.
+// room is one chat room as this instance sees it. One goroutine, run, owns
+// its local members, its copy of the history and its view of the members
+// on every instance. It learns of messages from the room's subject in the
+// stream and of members from the presence bucket, both in the one order
+// every instance sees, and passes each on to its local members: the
+// instance that takes a message from a client never delivers it itself.
 type room struct {
-	name string
-	b    *broker
-	logf func(format string, args ...any)
+	name    string
+	subject string
+	b       *broker
+	logf    func(format string, args ...any)
+	joins   chan joining
+	leaves  chan *client
+	stopped chan struct{} // closed when run returns: join and leave give up
+	err     error         // why run returned, set before stopped is closed
+}
+
+// joining asks run to let c in once it has seen the claim of revision rev
+// and the message of sequence upTo; the answer comes on reply.
+type joining struct {
+	c     *client
+	req   joinRequest
+	rev   uint64
+	upTo  int64
+	reply chan error
+}
+
+// posted is what goes into the stream: the id and the time are the
+// stream's own.
+type posted struct {
+	From string `json:"from"`
+	Text string `json:"text"`
+}
+
+// watcher is a presence watcher with the end of its life: the context
+// given to KeyValue.Watch is the watcher's lifetime, not only the question's.
+type watcher struct {
+	jetstream.KeyWatcher
+	stop context.CancelFunc // ends the watch, and the goroutine nats.go keeps waiting on its context
 }
 
 func newRoom(name string, b *broker, logf func(string, ...any)) *room {
-	return &room{name: name, b: b, logf: logf}
+	return &room{
+		name:    name,
+		subject: roomSubject(name),
+		b:       b,
+		logf:    logf,
+		joins:   make(chan joining),
+		leaves:  make(chan *client),
+		stopped: make(chan struct{}),
+	}
 }
 
-// run follows the room until ctx is done.
+// run follows the room until ctx is done, or NATS fails it.
 func (r *room) run(ctx context.Context) {
-	<-ctx.Done()
+	r.err = r.follow(ctx)
+	if r.err == nil || ctx.Err() != nil {
+		r.err = errStopped
+	} else {
+		r.logf("room %s: %v", r.name, r.err)
+	}
+	close(r.stopped)
+}
+
+// follow is run's work: it follows the room's subject from the first
+// message the stream keeps, and takes messages, presence and local joins and
+// leaves one at a time.
+func (r *room) follow(ctx context.Context) (err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // on every way out, also the early ones below
+
+	// The consumer hands messages over one at a time, on deliveries; while
+	// the room is busy it stops, with at most pullBatch fetched ahead.
+	deliveries := make(chan message)
+	stopConsumer, err := r.consume(ctx, deliveries)
+	if err != nil {
+		return fmt.Errorf("consume: %w", err)
+	}
+	defer func() {
+		cancel() // the consumer's callback stops waiting on deliveries
+		stopConsumer()
+	}()
+	w, err := r.watch(ctx)
+	if err != nil {
+		return fmt.Errorf("watch presence: %w", err)
+	}
+	defer func() { w.stop() }() // the watcher of the moment, not the first
+
+	var history []message
+	var lastID int64                  // the sequence of the last message delivered
+	local := make(map[string]*client) // members connected to this instance
+	defer func() {
+		// A room that can no longer deliver says so, or its members would
+		// sit in a silent room. (At shutdown their writers close with 1001.)
+		if err != nil && ctx.Err() == nil {
+			r.dropAll(local)
+		}
+	}()
+	names := make(map[string]bool) // members on every instance
+	// While a watcher shows the keys there were when it started, what it
+	// has shown: names is not the room's yet, and joiners wait. A key is
+	// shown at its last revision, so a member's refresh comes after the
+	// claim of a joiner who came later.
+	fresh := make(map[string]bool)
+	var seen uint64       // the last presence revision taken
+	var waiting []joining // joiners the room has not caught up with
+	back := r.b.reconnected()
+	for {
+		select {
+		case <-back:
+			// The consumer recovers by itself; a watcher can take many
+			// seconds to notice, so the room starts a new one at once and
+			// tells its members what changed while NATS was away.
+			back = r.b.reconnected()
+			if w, err = r.watchAgain(ctx, w); err != nil {
+				return fmt.Errorf("watch presence again: %w", err)
+			}
+			fresh = make(map[string]bool)
+		case j := <-r.joins:
+			waiting = append(waiting, j)
+		case c := <-r.leaves:
+			if local[c.name] == c { // not evicted already
+				delete(local, c.name)
+			}
+			waiting = slices.DeleteFunc(waiting, func(j joining) bool { return j.c == c })
+		case m := <-deliveries:
+			lastID = m.ID
+			if m.Type != "" { // a chat message, not something else on the subject
+				history = keep(history, m)
+				r.broadcast(local, encode(m))
+			}
+		case e, ok := <-w.Updates():
+			if !ok {
+				// nats.go ends a watch it could not carry across a
+				// reconnect; a new one shows the keys as they are now.
+				if w, err = r.watchAgain(ctx, w); err != nil {
+					return fmt.Errorf("presence watch ended: %w", err)
+				}
+				fresh = make(map[string]bool)
+				continue
+			}
+			if e == nil { // the end of the keys that were there at the start
+				if fresh != nil {
+					r.resync(local, names, fresh)
+					names, fresh = fresh, nil
+				}
+				break
+			}
+			seen = e.Revision()
+			if fresh != nil {
+				if e.Operation() == jetstream.KeyValuePut {
+					fresh[presenceName(e.Key())] = true
+				}
+				break
+			}
+			r.apply(local, names, e)
+		case <-ctx.Done():
+			return nil
+		}
+		// A joiner comes in once the room has seen its claim and every
+		// message the stream held when it asked: its own join went to the
+		// others before it, every member who claimed before it is in its
+		// welcome, and so is every message sent before it came, whichever
+		// instance took it.
+		waiting = slices.DeleteFunc(waiting, func(j joining) bool {
+			if fresh != nil || j.rev > seen || j.upTo > lastID {
+				return false
+			}
+			// The welcome goes first into an empty queue.
+			j.c.send <- encode(r.welcome(j.c.name, names, history, j.req))
+			local[j.c.name] = j.c
+			j.reply <- nil
+			return true
+		})
+	}
+}
+
+// lastSeq is the sequence of the room's last message in the stream, 0 if
+// it has none.
+func (r *room) lastSeq(ctx context.Context) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
+	defer cancel()
+	m, err := r.b.stream.GetLastMsgForSubject(ctx, r.subject)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("last message: %w", err)
+	}
+	return int64(m.Sequence), nil
 }
 
 // join asks the room to let c in, claimed at revision rev, with the welcome
-// req asks for. It returns why not: the room has stopped (errStopped), or
-// NATS failed it.
+// req asks for. It returns why not: the room has stopped (errStopped), NATS
+// failed it, or it did not see the claim in time.
 func (r *room) join(c *client, req joinRequest, rev uint64) error {
-	return errors.New("room.join is not written yet: see the TODOs in room.go")
+	upTo, err := r.lastSeq(context.Background())
+	if err != nil {
+		return err
+	}
+	reply := make(chan error, 1)
+	select {
+	case r.joins <- joining{c: c, req: req, rev: rev, upTo: upTo, reply: reply}:
+	case <-r.stopped:
+		return r.err
+	}
+	t := time.NewTimer(joinTimeout)
+	defer t.Stop()
+	select {
+	case err := <-reply:
+		return err
+	case <-r.stopped:
+		return r.err
+	case <-t.C:
+		// Out of the room, whether or not it was let in meanwhile: a member
+		// let in after its leave would be in no room's list, and hear nothing.
+		r.leave(c)
+		return errors.New("the room did not catch up with NATS in time: try again")
+	}
 }
 
 // leave takes c out of the room, if it is still in.
-func (r *room) leave(c *client) {}
-
-// post publishes c's text to the room's subject. It comes back, with its
-// id, to every member on every instance, c included, through run.
-func (r *room) post(ctx context.Context, c *client, text string) error {
-	return errors.New("room.post is not written yet: see the TODOs in room.go")
+func (r *room) leave(c *client) {
+	select {
+	case r.leaves <- c:
+	case <-r.stopped:
+	}
 }

@@ -109,7 +109,7 @@ func TestIdleRooms(t *testing.T) {
 	const idle = 200 * time.Millisecond
 	natsURL := startNATS(t)
 	ts := startServer(t, "-nats", natsURL, "-room-idle", idle.String())
-	const where = "room.go: run returns when ctx is done, having stopped its consumer and its watcher (rooms.go, which is given, cancels the room's ctx once it has been idle)"
+	const where = "consume.go: stop, which room.go calls when the room's ctx is done (rooms.go, which is given, cancels it once the room has been idle)"
 
 	nc, err := nats.Connect(natsURL)
 	require.NoError(t, err, "the test connecting to NATS")
