@@ -86,7 +86,10 @@ func TestSlowMember(t *testing.T) {
 	lastID := make([]int64, floodReaders)
 	sent := 0
 	for wave := range floodWaves {
-		sender, _ := join(t, ts, uniq("sender", wave), "flood")
+		// A room that waits on slow's full queue lets no one in either.
+		name := uniq("sender", wave)
+		sender := dialQuery(t, ts, name+" in flood", "room=flood&name="+name)
+		sender.expect("welcome", "the welcome, while slow has stopped reading", "does the room wait for a full queue? A full queue must evict its member, never block the room: "+queueFiles)
 		texts := make([]string, floodBurst)
 		for i := range texts {
 			texts[i] = floodText(sent + i)

@@ -410,3 +410,63 @@ func TestJetStreamGone(t *testing.T) {
 	e := ann.expectClose(limit, "after NATS came back without JetStream", where)
 	require.Equalf(t, websocket.CloseTryAgainLater, e.code, "ann, after NATS came back without JetStream: got %s; want close 1013 (try again later), on which her page reconnects (look at %s)", e, where)
 }
+
+// TestJoinTimeout: a joiner waits until the room has delivered every message
+// the stream held for it when it came. A room that cannot catch up within
+// joinTimeout (5s) refuses the joiner with 1013, on which its page tries
+// again, and its name is free again; once caught up, the room lets it in.
+func TestJoinTimeout(t *testing.T) {
+	inLessonOrder(t)
+	checkNoLeaks(t)
+	natsURL, in := startInstances(t, 1)
+	ann, _ := join(t, in[0], "ann", "lag")
+	ann.say("first")
+	ann.expectChat("ann", "first", chatFiles)
+
+	// The room's consumer of the stream, paused on the server: from here on
+	// the room lags behind its subject, as a room on a starved instance can.
+	resume := pauseChatConsumer(t, natsURL)
+	ann.say("while the room lags")
+	bob := dialQuery(t, in[0], "bob, joining while the room lags", "name=bob&room=lag")
+	const where = "room.go: join, which is given, refuses a joiner the room has not caught up with in time; client.go releases its claim (presence.go: release)"
+	bob.expectWithin(joinTimeout+3*time.Second, "error", "the answer to a join the room could not take in time", where)
+	e := bob.expectClose(readTimeout, "after the error", where)
+	require.Equalf(t, websocket.CloseTryAgainLater, e.code, "bob, refused because the room could not catch up in time: got %s; want close 1013 (try again later), on which his page tries again (look at %s)", e, where)
+	ann.expectJoin("bob", "bob's claim, seen while the room lags", presenceFiles)
+	expectLeave(t, ann, "bob", "bob's name given back once his join was refused", where)
+
+	resume()
+	ann.expectChat("ann", "while the room lags", chatFiles)
+	_, w := join(t, in[0], "bob", "lag")
+	require.Equalf(t, []string{"first", "while the room lags"}, texts(w.History), "bob's welcome once the room caught up: got the history %v; want both messages (look at %s)", texts(w.History), historyFiles)
+	ann.expectJoin("bob", "bob joining again, the room caught up", presenceFiles)
+}
+
+// pauseChatConsumer pauses the one consumer of the chat's stream, and
+// returns the function that ends the pause. That deletes the consumer: a
+// paused one answers no pull until the pull expires, and an ordered
+// consumer, told it was deleted, makes a new one from where it was.
+func pauseChatConsumer(t *testing.T, natsURL string) (resume func()) {
+	t.Helper()
+	nc, err := nats.Connect(natsURL)
+	require.NoError(t, err, "the test's own connection to NATS")
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+	defer cancel()
+	stream, err := js.Stream(ctx, streamName)
+	require.NoError(t, err, "the test looking up the chat's stream")
+	var names []string
+	for info := range stream.ListConsumers(ctx).Info() {
+		names = append(names, info.Name)
+	}
+	require.Lenf(t, names, 1, "the test: consumers of the chat's stream %v; want one, the room's", names)
+	_, err = stream.PauseConsumer(ctx, names[0], time.Now().Add(time.Minute))
+	require.NoError(t, err, "the test pausing the room's consumer")
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		defer cancel()
+		require.NoError(t, stream.DeleteConsumer(ctx, names[0]), "the test ending the pause of the room's consumer")
+	}
+}
