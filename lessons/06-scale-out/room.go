@@ -174,6 +174,9 @@ func (r *room) follow(ctx context.Context) (err error) {
 			}
 		case e, ok := <-w.Updates():
 			if !ok {
+				if ctx.Err() != nil {
+					return nil // the room is stopping, and its watcher with it
+				}
 				// nats.go ends a watch it could not carry across a
 				// reconnect; a new one shows the keys as they are now.
 				if w, err = r.watchAgain(ctx, w); err != nil {
